@@ -1,0 +1,46 @@
+# Two commands for a new user: `make demo` and `make test`. Both create .venv and install
+# the locked versions (constraints.txt) first; nothing else needs to be set up by hand.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP_VERSION := 26.3
+
+.PHONY: install demo test lint typecheck unit lock clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "pip==$(PIP_VERSION)"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Replay the sample municipality's year through the nightly flow (embedded SQLite database).
+demo: install
+	$(BIN)/vroegsignaal demo
+
+## Lint, format check, type check and the whole test suite.
+test: install lint typecheck
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+## Fast in-memory tests only (no Prefect server, no PostgreSQL, no browser).
+unit: install
+	$(BIN)/python -m pytest -m "not e2e and not postgres"
+
+## Re-resolve every dependency and rewrite the lock (constraints.txt).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q "pip==$(PIP_VERSION)"
+	.lock-venv/bin/python -m pip install -q -e ".[dev]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

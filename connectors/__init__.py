@@ -1,0 +1,1 @@
+"""All I/O of vroegsignaal: partner readers, the database, the vault, exports and the CLI."""

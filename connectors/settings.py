@@ -1,0 +1,99 @@
+"""One settings object for the whole application, read from ``VS_``-prefixed environment variables.
+
+The defaults run the embedded setup (SQLite under ``var/``, the sample municipality's inbox);
+production sets ``VS_DATABASE_URL`` to PostgreSQL and real keys.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+#: The key shipped for the demo; the software refuses it outside demo mode.
+DEMO_PSEUDONYM_KEY = "demo-only-not-secret-pseudonym-key"
+#: A valid Fernet key for the demo vault; refused outside demo mode like the pseudonym key.
+DEMO_VAULT_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtdmF1bHQta2V5ISE="
+
+
+class SettingsError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says which variable to set."""
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ``VS_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="VS_", env_file=None, extra="ignore")
+
+    data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str | None = None
+    inbox: Path = PROJECT_ROOT / "data" / "sample" / "inbox"
+    reference: Path = PROJECT_ROOT / "data" / "sample" / "reference" / "adressen.csv"
+    export_dir: Path | None = None
+    partner_catalog: Path = CONFIG_DIR / "partners.yaml"
+    triage_policy: Path = CONFIG_DIR / "triage_policy.yaml"
+    retention_policy: Path = CONFIG_DIR / "retention.yaml"
+
+    pseudonym_key: SecretStr | None = None
+    vault_key: SecretStr | None = None
+    demo: bool = False
+
+    municipality_code: str = "0118"
+    municipality_name: str = "Gemeente Hoogeveen"
+    supplier_code: str = "vroegsignaal"
+
+    # Validation: a delivery whose row count falls by more than this share versus the
+    # partner's previous delivery is rejected whole (a truncated export, not a good month).
+    max_row_count_drop: float = 0.5
+    # Signal state: a repeat within this many days of a picked-up case is "herhaalde melding".
+    repeat_lookback_days: int = 90
+    # Household state: signals from several partners within this window make it "multiple".
+    multiple_window_days: int = 183
+
+    # Scale-out: a Dask scheduler address, or a local cluster with this many workers (0 = off).
+    dask_address: str | None = None
+    dask_local_workers: int = 0
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'vroegsignaal.db'}"
+
+    @property
+    def resolved_export_dir(self) -> Path:
+        return self.export_dir or self.data_dir / "exports"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.data_dir / "data_docs"
+
+    def pseudonym_key_bytes(self) -> bytes:
+        """The HMAC key for household and person keys; refuses a missing or demo key outside demo."""
+        return self._secret(self.pseudonym_key, DEMO_PSEUDONYM_KEY, "VS_PSEUDONYM_KEY").encode()
+
+    def vault_key_bytes(self) -> bytes:
+        """The Fernet key of the contact vault; same rules as the pseudonym key."""
+        return self._secret(self.vault_key, DEMO_VAULT_KEY, "VS_VAULT_KEY").encode()
+
+    def _secret(self, value: SecretStr | None, demo_value: str, variable: str) -> str:
+        if self.demo:
+            return value.get_secret_value() if value else demo_value
+        if value is None or not value.get_secret_value():
+            raise SettingsError(
+                f"{variable} is not set. Set a long random secret (see README, Configuration), "
+                "or use 'vroegsignaal demo' for the sample municipality."
+            )
+        if value.get_secret_value() == demo_value:
+            raise SettingsError(f"{variable} holds the public demo key; set a secret of your own.")
+        return value.get_secret_value()
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (used by the CLI and tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,208 @@
+"""Column contracts of the tables that pass between pipeline stages.
+
+Every reader produces the **canonical signal table** (``SIGNAL_SCHEMA``), whatever the partner's
+format; the aftercare file (finished debt trajectories) produces ``AFTERCARE_SCHEMA``. A row that
+could not be parsed becomes a row of ``REJECT_SCHEMA`` with its reason, so that for every file
+``rows in = canonical rows + rejected rows``.
+
+Dates are timezone-naive ``datetime64[ns]`` at midnight; amounts are euros as ``Float64``;
+missing values are ``pd.NA``/``NaT``, never sentinel strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+STRING = "string"
+INT = "Int64"
+FLOAT = "Float64"
+BOOL = "boolean"
+DATE = "datetime64[ns]"
+
+#: Lineage carried on every row, canonical or rejected.
+LINEAGE_SCHEMA: dict[str, str] = {
+    "partner": STRING,  # partner id from the catalog, e.g. "domesta"
+    "delivery_date": DATE,  # the date in the file name
+    "source_file": STRING,  # path relative to the inbox, e.g. "domesta/2026-10-05.csv"
+    "source_row": INT,  # line (CSV, JSONL) or sheet row (XLSX) where the record is; header = 1
+    "raw": STRING,  # the record as received: JSON object of source column -> text
+}
+
+#: The canonical signal table: one arrears item (or bank referral) at one partner.
+SIGNAL_SCHEMA: dict[str, str] = {
+    **LINEAGE_SCHEMA,
+    "partner_type": STRING,  # DDAS EnumSignaalpartner, e.g. "Huur"
+    "signal_id": STRING,  # the partner's own id of the signal
+    "postcode": STRING,  # normalised: four digits + two capitals, no space ("7906KL")
+    "huisnummer": INT,
+    "toevoeging": STRING,  # normalised: capitals/digits, "" when none
+    "bsn": STRING,  # nine digits, only health insurers send it
+    "birth_date": DATE,
+    "amount": FLOAT,  # arrears in euros
+    "arrears_months": FLOAT,  # months of rent/premium in arrears, where sent
+    "monthly_rent": FLOAT,
+    "days_overdue": INT,
+    "arrears_since": DATE,  # DDAS ontstaansdatum
+    "signal_date": DATE,  # DDAS signaaldatum
+    "eviction_requested": BOOL,  # rent: eviction procedure started (crisis)
+    "end_of_supply_date": DATE,  # energy: end-of-supply signal (crisis) when set
+    "cak_registered": BOOL,  # health insurance: reported to the CAK (crisis)
+    "warm_handover": BOOL,
+    "consent": BOOL,  # bank referrals: the customer agreed to be contacted
+    "indicators": STRING,  # bank referrals: sorted, comma-separated indicator codes
+}
+
+#: Finished debt trajectories (nazorg file); a household in it that signals again relapsed.
+AFTERCARE_SCHEMA: dict[str, str] = {
+    **LINEAGE_SCHEMA,
+    "dossier_id": STRING,
+    "postcode": STRING,
+    "huisnummer": INT,
+    "toevoeging": STRING,
+    "trajectory_end_date": DATE,
+    "trajectory_outcome": STRING,
+}
+
+#: A row kept out of the pipeline, with why. Reasons never quote identifying values.
+REJECT_SCHEMA: dict[str, str] = {
+    **LINEAGE_SCHEMA,
+    "stage": STRING,  # "read" (could not be parsed) or "validation" (broke an expectation)
+    "reason_code": STRING,  # stable machine code, e.g. "amount_not_numeric"
+    "reason_en": STRING,
+    "reason_nl": STRING,
+}
+
+IDENTIFYING_COLUMNS: tuple[str, ...] = ("postcode", "huisnummer", "toevoeging", "bsn", "birth_date")
+
+
+def empty_frame(schema: Mapping[str, str]) -> pd.DataFrame:
+    """An empty table with the schema's columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in schema.items()})
+
+
+def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
+    """Return ``frame`` with exactly the schema's columns, in order, cast to their dtypes.
+
+    Columns the frame lacks are added as all-missing; extra columns are dropped.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for name, dtype in schema.items():
+        if name in frame.columns:
+            out[name] = frame[name].astype(dtype)
+        else:
+            out[name] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
+    return out.reset_index(drop=True)
+
+
+# --- Downstream of the edge: pseudonymous tables (analyst side) -----------------------------
+
+#: A validated signal linked to its household. Identifying columns are gone: the address is in
+#: the encrypted contact vault, the raw row too. ``signal_key`` is unique across all deliveries.
+LINKED_SIGNAL_SCHEMA: dict[str, str] = {
+    "signal_key": STRING,  # "<partner>/<delivery date>/<signal_id>"
+    "partner": STRING,
+    "partner_type": STRING,
+    "delivery_date": DATE,
+    "source_file": STRING,
+    "source_row": INT,
+    "signal_id": STRING,
+    "household_key": STRING,  # HMAC-SHA256 of the normalised address (hex)
+    "person_key": STRING,  # HMAC-SHA256 of the BSN when sent (hex), else NA
+    "in_municipality": BOOL,  # the address is in the reference list
+    "wijkcode": STRING,
+    "wijknaam": STRING,
+    "buurtcode": STRING,
+    "age_at_signal": INT,  # whole years at signal_date, from birth_date; NA when not sent
+    "amount": FLOAT,
+    "arrears_months": FLOAT,
+    "days_overdue": INT,
+    "arrears_since": DATE,
+    "signal_date": DATE,
+    "crisis": BOOL,
+    "crisis_kind": STRING,  # "ontruiming" | "eindelevering" | "cak" | NA
+    "warm_handover": BOOL,
+    "consent": BOOL,
+    "indicators": STRING,
+}
+
+#: Finished trajectories, pseudonymised like signals.
+LINKED_AFTERCARE_SCHEMA: dict[str, str] = {
+    "household_key": STRING,
+    "dossier_id": STRING,
+    "trajectory_end_date": DATE,
+    "trajectory_outcome": STRING,
+    "delivery_date": DATE,
+}
+
+#: Signal state, one row per linked signal (``signal_key``) of a delivery.
+SIGNAL_STATE_SCHEMA: dict[str, str] = {
+    "signal_key": STRING,
+    "household_key": STRING,
+    "partner": STRING,
+    "signal_state": STRING,  # "new" | "repeat" | "increased"
+    "previous_amount": FLOAT,  # amount at this partner in the previous complete delivery
+}
+
+#: Household × partner pairs whose arrears disappeared from a later complete delivery.
+RESOLUTION_SCHEMA: dict[str, str] = {
+    "household_key": STRING,
+    "partner": STRING,
+    "resolved_on": DATE,  # delivery date of the first complete delivery without it
+}
+
+#: Household-level state on the night being processed.
+HOUSEHOLD_STATE_SCHEMA: dict[str, str] = {
+    "household_key": STRING,
+    "case_type": STRING,  # "enkelvoudig" | "meervoudig" | "opeenvolgend"
+    "active_partners": STRING,  # sorted, comma-separated partner ids with signals in the window
+    "partner_count": INT,
+    "total_amount": FLOAT,  # sum of current arrears over partners
+    "relapse": BOOL,  # finished a debt trajectory before this signal
+    "previous_trajectory_outcome": STRING,
+}
+
+#: Triage decision per signal: what happens, by which rule of which policy version.
+DECISION_SCHEMA: dict[str, str] = {
+    "signal_key": STRING,
+    "household_key": STRING,
+    "status": STRING,  # DDAS EnumSignaalstatus
+    "rule": STRING,  # id of the policy rule that fired, e.g. "drempelbedrag"
+    "policy_version": STRING,
+    "reason_nl": STRING,
+}
+
+#: Outreach task: the work a team does for one open case (one open task per case).
+TASK_SCHEMA: dict[str, str] = {
+    "task_id": STRING,
+    "case_id": STRING,
+    "household_key": STRING,
+    "team": STRING,
+    "contact_kind": STRING,  # DDAS EnumContactsoort, e.g. "Huisbezoek"
+    "joint_with": STRING,  # second party on a joint visit (e.g. the housing corporation)
+    "due_date": DATE,  # uiterlijk
+    "priority": INT,  # 1 = first; derived from crisis, relapse, multiple, amount, score
+    "planned_week": STRING,  # ISO week "2026-W47" the task falls in after capacity planning
+    "over_capacity": BOOL,  # spilled from an earlier week because the team was full
+    "reason_nl": STRING,
+    "suggestions": STRING,  # "; "-separated instruments (Voorzieningenwijzer, ...)
+    "signal_partners": STRING,
+    "total_amount": FLOAT,
+    "wijk": STRING,
+    "rule": STRING,
+    "policy_version": STRING,
+    "status": STRING,  # "open" | "afgerond"
+    "created_on": DATE,
+    "updated_on": DATE,
+}
+
+#: A recorded contact attempt (from the task-list import or the web app).
+CONTACT_ATTEMPT_SCHEMA: dict[str, str] = {
+    "case_id": STRING,
+    "task_id": STRING,
+    "contact_kind": STRING,  # DDAS EnumContactsoort
+    "attempt_date": DATE,
+    "part_of_day": STRING,  # DDAS EnumDagdeel
+    "reached": BOOL,
+}
