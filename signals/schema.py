@@ -12,14 +12,15 @@ missing values are ``pd.NA``/``NaT``, never sentinel strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 import pandas as pd
 
-STRING = "string"
-INT = "Int64"
-FLOAT = "Float64"
-BOOL = "boolean"
-DATE = "datetime64[ns]"
+STRING: Final = "string"
+INT: Final = "Int64"
+FLOAT: Final = "Float64"
+BOOL: Final = "boolean"
+DATE: Final = "datetime64[ns]"
 
 #: Lineage carried on every row, canonical or rejected.
 LINEAGE_SCHEMA: dict[str, str] = {
@@ -90,7 +91,7 @@ def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for name, dtype in schema.items():
         if name in frame.columns:
-            out[name] = frame[name].astype(dtype)
+            out[name] = frame[name].astype(dtype)  # type: ignore[call-overload]
         else:
             out[name] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
     return out.reset_index(drop=True)

@@ -1,0 +1,64 @@
+"""JSON Lines deliveries: one object per line; a bad line is a rejected row, blank lines skipped."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from connectors.catalog import PartnerSpec
+from connectors.readers.base import (
+    BROKEN,
+    JSON_MALFORMED,
+    JSON_NOT_OBJECT,
+    RAW,
+    REQUIRED_FIELD_MISSING,
+    SOURCE_ROW,
+    raw_json,
+    raw_rows,
+)
+
+
+def _cell_text(value: object) -> str:
+    """Text to parse: lists sorted and comma-joined (indicator sets), integral floats as ints."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(sorted(_cell_text(item) for item in value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _received_text(value: object) -> str:
+    """Text exactly as received: strings unchanged, everything else as its JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _record(line_text: str, line: int, spec: PartnerSpec) -> dict[str, object]:
+    try:
+        value = json.loads(line_text)
+    except (json.JSONDecodeError, RecursionError):
+        return {SOURCE_ROW: line, RAW: raw_json({"_line": line_text}), BROKEN: JSON_MALFORMED.code}
+    if not isinstance(value, dict):
+        return {SOURCE_ROW: line, RAW: raw_json({"_line": line_text}), BROKEN: JSON_NOT_OBJECT.code}
+    cells = {str(key): _cell_text(item) for key, item in value.items()}
+    received = {str(key): _received_text(item) for key, item in value.items()}
+    absent = [name for name in spec.required if name not in value]
+    broken = REQUIRED_FIELD_MISSING.code if absent else ""
+    return {**cells, SOURCE_ROW: line, RAW: raw_json(received), BROKEN: broken}
+
+
+def parse_jsonl_text(text: str, spec: PartnerSpec) -> pd.DataFrame:
+    """Raw rows of decoded JSONL text; ``source_row`` is the physical line (first line = 1)."""
+    rows = [
+        _record(line_text.rstrip("\r"), number, spec)
+        for number, line_text in enumerate(text.split("\n"), start=1)
+        if line_text.strip()
+    ]
+    header = list(dict.fromkeys(key for row in rows for key in row))
+    return raw_rows(header, rows)

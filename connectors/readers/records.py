@@ -1,0 +1,174 @@
+"""From raw text rows to the canonical table: parse every mapped column by its schema dtype.
+
+A cell that cannot be typed rejects its row with a reason naming the column (never the value).
+Checks that need the typed values (postcode pattern, BSN eleven-test, windows, duplicates,
+consent) are left to the validation stage, which therefore sees those rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from connectors.catalog import PartnerSpec
+from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, STRUCTURAL_REASONS, Reason
+from signals import parsing
+from signals.address import house_number_failed, normalise_address
+from signals.schema import BOOL, DATE, FLOAT, INT, REJECT_SCHEMA, conform
+
+ADDRESS_COLUMNS = ("postcode", "huisnummer", "toevoeging")
+
+#: English and Dutch names of canonical columns, used in reasons.
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "signal_id": ("signal id", "signaalkenmerk"),
+    "dossier_id": ("dossier id", "dossiernummer"),
+    "huisnummer": ("house number", "huisnummer"),
+    "birth_date": ("birth date", "geboortedatum"),
+    "amount": ("arrears amount", "achterstandsbedrag"),
+    "arrears_months": ("months in arrears", "aantal maanden achterstand"),
+    "monthly_rent": ("monthly rent", "maandhuur"),
+    "days_overdue": ("days overdue", "aantal dagen achterstand"),
+    "arrears_since": ("arrears start date", "ontstaansdatum"),
+    "signal_date": ("signal date", "signaaldatum"),
+    "eviction_requested": ("eviction requested", "ontruiming aangevraagd"),
+    "end_of_supply_date": ("end-of-supply date", "einddatum levering"),
+    "cak_registered": ("CAK registration", "CAK-aanmelding"),
+    "warm_handover": ("warm handover", "warme overdracht"),
+    "consent": ("consent", "toestemming"),
+    "trajectory_end_date": ("trajectory end date", "einddatum traject"),
+}
+
+
+def field_reason(column: str, problem: str) -> Reason:
+    """``amount`` + ``not_numeric`` -> code ``amount_not_numeric`` with English and Dutch text."""
+    en_name, nl_name = FIELD_NAMES.get(column, (column, column))
+    en, nl = {
+        "missing": (f"the {en_name} is missing", f"{nl_name} ontbreekt"),
+        "not_numeric": (f"the {en_name} is not a number", f"{nl_name} is geen getal"),
+        "not_integer": (f"the {en_name} is not a whole number", f"{nl_name} is geen geheel getal"),
+        "invalid_date": (
+            f"the {en_name} is not a valid date",
+            f"{nl_name} is geen geldige datum",
+        ),
+        "not_boolean": (
+            f"the {en_name} is not a valid yes/no value",
+            f"{nl_name} is geen geldige ja/nee-waarde",
+        ),
+    }[problem]
+    return Reason(f"{column}_{problem}", en, nl[0].upper() + nl[1:])
+
+
+@dataclass(frozen=True)
+class Lineage:
+    partner: str
+    delivery_date: date
+    source_file: str
+
+
+def _source_text(raw: pd.DataFrame, spec: PartnerSpec, column: str) -> pd.Series:
+    """The source text of a canonical column, with the catalog default for absent/empty cells."""
+    source = spec.columns.get(column)
+    if source is not None and source in raw.columns:
+        text = raw[source].astype("string").fillna("")
+    else:
+        text = pd.Series("", index=raw.index, dtype="string")
+    default = spec.defaults.get(column)
+    if default is not None:
+        text = text.mask(text.str.strip() == "", default)
+    return text
+
+
+def _parser(spec: PartnerSpec, dtype: str) -> tuple[Callable[[pd.Series], parsing.Parsed], str]:
+    if dtype == FLOAT:
+        return lambda t: parsing.parse_decimal(
+            t, spec.decimal, spec.thousands or None
+        ), "not_numeric"
+    if dtype == INT:
+        return parsing.parse_integer, "not_integer"
+    if dtype == DATE:
+        return lambda t: parsing.parse_date(t, spec.date_format), "invalid_date"
+    if dtype == BOOL:
+        return (
+            lambda t: parsing.parse_boolean(t, spec.true_values, spec.false_values),
+            "not_boolean",
+        )
+    return lambda t: parsing.Parsed(parsing.clean_text(t), pd.Series(False, index=t.index)), ""
+
+
+def type_columns(
+    raw: pd.DataFrame, spec: PartnerSpec
+) -> tuple[pd.DataFrame, list[tuple[Reason, pd.Series]]]:
+    """Typed canonical columns, and per failing column its reason and the mask of failed rows."""
+    typed = pd.DataFrame(index=raw.index)
+    failures: list[tuple[Reason, pd.Series]] = []
+    address = normalise_address(*(_source_text(raw, spec, c) for c in ADDRESS_COLUMNS))
+    for column, dtype in spec.schema_columns.items():
+        if column in ADDRESS_COLUMNS:
+            typed[column] = address[column]
+            if column == "huisnummer":
+                failed = house_number_failed(_source_text(raw, spec, column))
+                failures.append((field_reason(column, "not_integer"), failed))
+            continue
+        if column not in spec.columns and column not in spec.defaults:
+            continue
+        parse, problem = _parser(spec, dtype)
+        values, failed = parse(_source_text(raw, spec, column))
+        typed[column] = values
+        if column == spec.id_column:
+            failures.append((field_reason(column, "missing"), values.isna().astype(bool)))
+        elif problem:
+            failures.append((field_reason(column, problem), failed))
+    return typed, failures
+
+
+def _rejections(raw: pd.DataFrame, failures: list[tuple[Reason, pd.Series]]) -> pd.DataFrame:
+    """One rejection per failing row: the first reason's code, all reasons' texts."""
+    reasons: dict[Hashable, list[Reason]] = {}
+    broken = raw[BROKEN].fillna("")
+    for index, code in broken[broken != ""].items():
+        reasons[index] = [STRUCTURAL_REASONS[code]]
+    for reason, failed in failures:
+        for index in failed[failed & (broken == "")].index:
+            reasons.setdefault(index, []).append(reason)
+    rows = [
+        {
+            "index": index,
+            "reason_code": found[0].code,
+            "reason_en": "; ".join(r.en for r in found),
+            "reason_nl": "; ".join(r.nl for r in found),
+        }
+        for index, found in reasons.items()
+    ]
+    return pd.DataFrame(rows, columns=["index", "reason_code", "reason_en", "reason_nl"]).set_index(
+        "index"
+    )
+
+
+def _with_lineage(frame: pd.DataFrame, raw: pd.DataFrame, lineage: Lineage) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["partner"] = lineage.partner
+    frame["delivery_date"] = pd.Timestamp(lineage.delivery_date)
+    frame["source_file"] = lineage.source_file
+    frame["source_row"] = raw.loc[frame.index, SOURCE_ROW]
+    frame["raw"] = raw.loc[frame.index, RAW]
+    return frame
+
+
+def type_records(
+    raw: pd.DataFrame, spec: PartnerSpec, lineage: Lineage
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Canonical records (``spec.schema_columns``) and read rejections (``REJECT_SCHEMA``)."""
+    raw = raw.reset_index(drop=True)
+    typed, failures = type_columns(raw, spec)
+    rejections = _rejections(raw, failures)
+    kept = typed.drop(index=rejections.index)
+    if spec.partner_type is not None:
+        kept["partner_type"] = spec.partner_type
+    records = conform(_with_lineage(kept, raw, lineage), spec.schema_columns)
+    rejected = _with_lineage(rejections.assign(stage="read"), raw, lineage).sort_values(
+        "source_row"
+    )
+    return records, conform(rejected, REJECT_SCHEMA)

@@ -1,0 +1,92 @@
+"""Excel deliveries: one sheet, header in row 1; cells rendered as text before typing."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from datetime import date, datetime, time
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+
+from connectors.catalog import PartnerSpec
+from connectors.readers.base import (
+    BROKEN,
+    FIELD_COUNT_MISMATCH,
+    FILE_EMPTY,
+    RAW,
+    SOURCE_ROW,
+    XLSX_CORRUPT,
+    missing_columns,
+    missing_sheet,
+    raw_json,
+    raw_rows,
+    unreadable,
+)
+
+# What openpyxl raises on a workbook that is not a zip, truncated, or has damaged XML parts.
+_DAMAGED = (zipfile.BadZipFile, InvalidFileException, zlib.error, ParseError, KeyError, EOFError)
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: dates ISO (``2026-10-05``), integral numbers without ``.0``, empty ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _record(header: list[str], cells: list[str], row_number: int) -> dict[str, object]:
+    extra = [text for text in cells[len(header) :] if text]
+    received: dict[str, object] = {
+        name: text for name, text in zip(header, cells, strict=False) if name
+    }
+    if extra:
+        received["_extra"] = extra
+    row = {name: text for name, text in zip(header, cells, strict=False)}
+    broken = FIELD_COUNT_MISMATCH.code if extra else ""
+    return {**row, SOURCE_ROW: row_number, RAW: raw_json(received), BROKEN: broken}
+
+
+def _sheet_rows(path: Path, spec: PartnerSpec, source_file: str) -> list[list[str]]:
+    """All rows of the partner's sheet as text; raises DeliveryUnreadable on a damaged file."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (*_DAMAGED, OSError, ValueError):
+        raise unreadable(source_file, XLSX_CORRUPT) from None
+    try:
+        if spec.sheet not in workbook.sheetnames:
+            raise missing_sheet(source_file, spec.sheet or "")
+        sheet = workbook[spec.sheet]
+        return [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    except (*_DAMAGED, ValueError):
+        raise unreadable(source_file, XLSX_CORRUPT) from None
+    finally:
+        workbook.close()
+
+
+def read_xlsx(path: Path, spec: PartnerSpec, source_file: str) -> pd.DataFrame:
+    """Raw rows of the sheet; ``source_row`` is the sheet row number (header = 1)."""
+    rows = _sheet_rows(path, spec, source_file)
+    if not rows or not any(rows[0]):
+        raise unreadable(source_file, FILE_EMPTY)
+    header = [name.strip() for name in rows[0]]
+    absent = [name for name in spec.required if name not in header]
+    if absent:
+        raise missing_columns(source_file, absent)
+    records = [
+        _record(header, cells, number)
+        for number, cells in enumerate(rows[1:], start=2)
+        if any(text.strip() for text in cells)  # formatted but empty rows are not records
+    ]
+    return raw_rows([name for name in header if name], records)

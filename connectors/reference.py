@@ -1,0 +1,51 @@
+"""The municipality's address list (BAG extract with neighbourhood codes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from signals.address import house_number_failed, normalise_address
+from signals.schema import STRING
+
+REFERENCE_COLUMNS = ("postcode", "huisnummer", "toevoeging", "wijkcode", "wijknaam", "buurtcode")
+
+
+class AddressListError(ValueError):
+    """The address list is unusable; the message names lines, never addresses."""
+
+
+def _lines(mask: pd.Series) -> str:
+    # Header is line 1, so row i of the frame is on line i + 2.
+    return ", ".join(str(i + 2) for i in mask[mask].index[:10])
+
+
+def read_reference(path: Path) -> pd.DataFrame:
+    """Addresses with normalised ``postcode``, ``huisnummer`` (Int64), ``toevoeging`` ("" when
+    none), and ``wijkcode``, ``wijknaam``, ``buurtcode`` (string). One row per address.
+    """
+    try:
+        text = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise AddressListError(
+            f"cannot read the address list {path.name}: {type(error).__name__}"
+        ) from None
+    text.columns = [str(name).strip() for name in text.columns]
+    absent = [name for name in REFERENCE_COLUMNS if name not in text.columns]
+    if absent:
+        raise AddressListError(f"{path.name} lacks column(s): {', '.join(absent)}")
+    failed = house_number_failed(text["huisnummer"]) | (text["huisnummer"].str.strip() == "")
+    if failed.any():
+        raise AddressListError(
+            f"{path.name}: huisnummer is not an integer on line(s) {_lines(failed)}"
+        )
+    address = normalise_address(text["postcode"], text["huisnummer"], text["toevoeging"])
+    duplicated = address.duplicated(keep=False)
+    if duplicated.any():
+        raise AddressListError(
+            f"{path.name}: the same address is listed twice on line(s) {_lines(duplicated)}"
+        )
+    for name in ("wijkcode", "wijknaam", "buurtcode"):
+        address[name] = text[name].str.strip().astype(STRING)  # type: ignore[call-overload]
+    return address.reset_index(drop=True)
