@@ -1,0 +1,96 @@
+"""The contact vault: addresses and raw rows, encrypted with Fernet (AES-128-CBC + HMAC).
+
+Only outreach roles may open addresses, and only for households of their own team's tasks.
+Storage of the ciphertext is the database layer's business; this module only seals and opens.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from cryptography.fernet import Fernet, InvalidToken
+
+#: Roles that contact residents and therefore may see where they live.
+OUTREACH_ROLES: frozenset[str] = frozenset({"outreach", "outreach_lead"})
+
+ADDRESS_FIELDS: tuple[str, ...] = ("postcode", "huisnummer", "toevoeging")
+_ADDRESS_DTYPES = {
+    "household_key": "string",
+    "postcode": "string",
+    "huisnummer": "Int64",
+    "toevoeging": "string",
+}
+
+
+class VaultError(RuntimeError):
+    """A vault token could not be opened (wrong key or tampered); says nothing of the content."""
+
+
+class ContactVault:
+    """Seal and open JSON-serialisable records under one Fernet key."""
+
+    def __init__(self, key: bytes) -> None:
+        try:
+            self._fernet = Fernet(key)
+        except (ValueError, TypeError) as error:
+            raise VaultError("the vault key is not a valid Fernet key") from error
+
+    def seal(self, record: Mapping[str, Any]) -> bytes:
+        """Encrypt one record (values must be JSON-serialisable; NA becomes null)."""
+        clean = {name: _plain(value) for name, value in record.items()}
+        return self._fernet.encrypt(json.dumps(clean, sort_keys=True, default=str).encode())
+
+    def open(self, token: bytes) -> dict[str, Any]:
+        """Decrypt one token back to its record."""
+        try:
+            plain = self._fernet.decrypt(token)
+        except InvalidToken as error:
+            raise VaultError("a vault token could not be opened with this key") from error
+        record: dict[str, Any] = json.loads(plain)
+        return record
+
+    def seal_contacts(self, contacts: pd.DataFrame) -> pd.DataFrame:
+        """One sealed address per household: columns ``household_key``, ``sealed_address``."""
+        rows = [
+            {
+                "household_key": row["household_key"],
+                "sealed_address": self.seal({name: row[name] for name in ADDRESS_FIELDS}),
+            }
+            for _, row in contacts.drop_duplicates("household_key").iterrows()
+        ]
+        return pd.DataFrame(rows, columns=["household_key", "sealed_address"])
+
+    def reveal_addresses(
+        self, vault_rows: pd.DataFrame, role: str, user_team: str, tasks: pd.DataFrame
+    ) -> pd.DataFrame:
+        """Addresses of the households in ``user_team``'s tasks, for outreach roles only.
+
+        ``vault_rows`` has ``household_key`` and ``sealed_address`` (e.g. the whole vault);
+        ``tasks`` has ``household_key`` and ``team`` (``TASK_SCHEMA``). Only rows of households
+        with a task of the user's own team are opened; the rest stay sealed and are left out.
+        Returns ``household_key`` + postcode, huisnummer, toevoeging.
+        Raises ``PermissionError`` when the role may not see addresses.
+        """
+        if role not in OUTREACH_ROLES:
+            raise PermissionError(f"role '{role}' may not see addresses")
+        own = set(tasks.loc[tasks["team"] == user_team, "household_key"].dropna())
+        allowed = vault_rows[vault_rows["household_key"].isin(own)]
+        records = [
+            {"household_key": key, **self.open(token)}
+            for key, token in zip(allowed["household_key"], allowed["sealed_address"], strict=True)
+        ]
+        frame = pd.DataFrame(records, columns=["household_key", *ADDRESS_FIELDS])
+        return frame.astype(_ADDRESS_DTYPES).reset_index(drop=True)
+
+
+def _plain(value: object) -> object:
+    """A JSON-friendly value: NA to None, numpy scalars to Python ones."""
+    if value is None or (not isinstance(value, list | dict | tuple) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

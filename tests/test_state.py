@@ -1,0 +1,221 @@
+"""Signal and household state on hand-built histories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from signals.schema import (
+    HOUSEHOLD_STATE_SCHEMA,
+    LINKED_AFTERCARE_SCHEMA,
+    LINKED_SIGNAL_SCHEMA,
+    RESOLUTION_SCHEMA,
+    SIGNAL_STATE_SCHEMA,
+    conform,
+)
+from signals.state import (
+    delivery_state,
+    household_states,
+    is_repeat_report,
+    night_state,
+    resolutions,
+    signal_states,
+)
+
+
+def history(*rows: tuple[str, str, str, float]) -> pd.DataFrame:
+    """Rows of (partner, delivery date, household, amount)."""
+    frame = pd.DataFrame(rows, columns=["partner", "delivery_date", "household_key", "amount"])
+    frame["delivery_date"] = pd.to_datetime(frame["delivery_date"])
+    frame["signal_date"] = frame["delivery_date"] - pd.Timedelta(days=3)
+    frame["signal_id"] = [f"S{i}" for i in range(len(frame))]
+    frame["signal_key"] = (
+        frame["partner"]
+        + "/"
+        + frame["delivery_date"].dt.strftime("%Y-%m-%d")
+        + "/"
+        + frame["signal_id"]
+    )
+    return conform(frame, LINKED_SIGNAL_SCHEMA)
+
+
+def deliveries(*pairs: tuple[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(pairs, columns=["partner", "delivery_date"])
+    frame["delivery_date"] = pd.to_datetime(frame["delivery_date"])
+    return frame
+
+
+def aftercare(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        rows, columns=["household_key", "trajectory_end_date", "trajectory_outcome"]
+    )
+    frame["trajectory_end_date"] = pd.to_datetime(frame["trajectory_end_date"])
+    return conform(frame, LINKED_AFTERCARE_SCHEMA)
+
+
+NO_AFTERCARE = aftercare()
+
+# Household h1 at domesta: new -> repeat (same) -> increased -> resolved.
+JOURNEY = history(
+    ("domesta", "2026-07-01", "h1", 500.0),
+    ("domesta", "2026-08-01", "h1", 500.0),
+    ("domesta", "2026-09-01", "h1", 900.0),
+    ("domesta", "2026-09-01", "h2", 100.0),
+    ("domesta", "2026-10-01", "h2", 80.0),
+)
+JOURNEY_DELIVERIES = deliveries(
+    ("domesta", "2026-07-01"),
+    ("domesta", "2026-08-01"),
+    ("domesta", "2026-09-01"),
+    ("domesta", "2026-10-01"),
+)
+
+
+def state_on(night: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return delivery_state(JOURNEY, JOURNEY_DELIVERIES, "domesta", date.fromisoformat(night))
+
+
+def test_new_repeat_increased_resolved() -> None:
+    first, gone_first = state_on("2026-07-01")
+    assert first["signal_state"].tolist() == ["new"]
+    assert gone_first.empty
+    second, _ = state_on("2026-08-01")
+    assert second["signal_state"].tolist() == ["repeat"]
+    assert second["previous_amount"].tolist() == [500.0]
+    third, _ = state_on("2026-09-01")
+    assert dict(zip(third["household_key"], third["signal_state"], strict=True)) == {
+        "h1": "increased",
+        "h2": "new",
+    }
+    fourth, gone = state_on("2026-10-01")
+    assert fourth["signal_state"].tolist() == ["repeat"]  # a lower amount is no increase
+    assert list(fourth.columns) == list(SIGNAL_STATE_SCHEMA)
+    assert gone[["household_key", "partner"]].values.tolist() == [["h1", "domesta"]]
+    assert gone["resolved_on"].tolist() == [pd.Timestamp("2026-10-01")]
+    assert list(gone.columns) == list(RESOLUTION_SCHEMA)
+
+
+def test_same_household_at_another_partner_is_new() -> None:
+    rows = history(("domesta", "2026-08-01", "h1", 500.0), ("water", "2026-08-01", "h1", 50.0))
+    previous = rows[rows["partner"] == "domesta"]
+    states = signal_states(rows[rows["partner"] == "water"], previous)
+    assert states["signal_state"].tolist() == ["new"]
+
+
+def test_silent_partner_changes_nothing() -> None:
+    rows = history(
+        ("domesta", "2026-08-01", "h1", 500.0),
+        ("water", "2026-08-01", "h2", 50.0),
+        ("domesta", "2026-09-01", "h1", 500.0),
+    )
+    complete = deliveries(
+        ("domesta", "2026-08-01"), ("water", "2026-08-01"), ("domesta", "2026-09-01")
+    )
+    states, gone = night_state(rows, complete, date(2026, 9, 1))
+    assert states["partner"].tolist() == ["domesta"]
+    assert gone.empty  # h2 at water is not resolved: water sent nothing tonight
+
+
+def test_rejected_delivery_is_skipped_when_comparing() -> None:
+    rows = history(
+        ("domesta", "2026-08-01", "h1", 500.0),
+        ("domesta", "2026-10-01", "h1", 500.0),
+    )
+    # The 2026-09-01 delivery was rejected: not complete, so October compares with August.
+    complete = deliveries(("domesta", "2026-08-01"), ("domesta", "2026-10-01"))
+    states, gone = delivery_state(rows, complete, "domesta", date(2026, 10, 1))
+    assert states["signal_state"].tolist() == ["repeat"]
+    assert gone.empty
+
+
+def test_resolutions_only_look_at_the_partner() -> None:
+    previous = history(("domesta", "2026-08-01", "h1", 1.0), ("water", "2026-08-01", "h2", 1.0))
+    current = history(("domesta", "2026-09-01", "h3", 1.0))
+    gone = resolutions(previous, current, "domesta", date(2026, 9, 1))
+    assert gone["household_key"].tolist() == ["h1"]
+
+
+def test_single_and_multiple_households() -> None:
+    rows = history(
+        ("domesta", "2026-09-01", "h1", 500.0),
+        ("energie", "2026-06-01", "h1", 50.0),
+        ("domesta", "2026-09-01", "h2", 300.0),
+        ("water", "2025-06-01", "h2", 50.0),  # outside the window, never resolved
+    )
+    states = household_states(rows, NO_AFTERCARE, date(2026, 10, 1), window_days=183)
+    assert list(states.columns) == list(HOUSEHOLD_STATE_SCHEMA)
+    by_household = states.set_index("household_key")
+    assert by_household.loc["h1", "case_type"] == "meervoudig"
+    assert by_household.loc["h1", "active_partners"] == "domesta,energie"
+    assert by_household.loc["h1", "partner_count"] == 2
+    assert by_household.loc["h1", "total_amount"] == 550.0
+    assert by_household.loc["h2", "case_type"] == "enkelvoudig"
+    assert by_household.loc["h2", "total_amount"] == 300.0
+    narrow = household_states(rows, NO_AFTERCARE, date(2026, 10, 1), window_days=60)
+    assert narrow.set_index("household_key").loc["h1", "case_type"] == "enkelvoudig"
+
+
+def test_total_amount_takes_the_latest_delivery_per_partner() -> None:
+    rows = history(("domesta", "2026-08-01", "h1", 500.0), ("domesta", "2026-09-01", "h1", 700.0))
+    states = household_states(rows, NO_AFTERCARE, date(2026, 10, 1), window_days=183)
+    assert states["total_amount"].tolist() == [700.0]
+
+
+def test_recurring_after_resolution() -> None:
+    rows = history(
+        ("domesta", "2026-05-01", "h1", 500.0),
+        ("domesta", "2026-05-01", "h2", 500.0),
+        ("domesta", "2026-06-01", "h2", 500.0),  # h1 resolved on 06-01
+        ("domesta", "2026-07-01", "h2", 500.0),
+        ("domesta", "2026-09-01", "h1", 400.0),  # h1 back: recurring
+        ("domesta", "2026-09-01", "h2", 500.0),
+    )
+    states = household_states(rows, NO_AFTERCARE, date(2026, 9, 1), window_days=183)
+    by_household = states.set_index("household_key")["case_type"]
+    assert by_household["h1"] == "opeenvolgend"
+    assert by_household["h2"] == "enkelvoudig"
+
+
+def test_relapse_after_finished_trajectory() -> None:
+    rows = history(("domesta", "2026-09-01", "h1", 500.0), ("domesta", "2026-09-01", "h2", 90.0))
+    finished = aftercare(
+        ("h1", "2025-06-01", "afgebroken"),
+        ("h1", "2026-01-15", "schuldregeling_geslaagd"),
+        ("h2", "2026-12-01", "budgetbeheer_afgerond"),  # ends after the signal: no relapse
+    )
+    states = household_states(rows, finished, date(2026, 9, 1)).set_index("household_key")
+    assert states.loc["h1", "relapse"]
+    assert states.loc["h1", "previous_trajectory_outcome"] == "schuldregeling_geslaagd"
+    assert not states.loc["h2", "relapse"]
+    assert states["previous_trajectory_outcome"].isna().tolist() == [False, True]
+
+
+def test_no_signals_in_window_gives_empty_state() -> None:
+    rows = history(("domesta", "2025-01-01", "h1", 500.0))
+    assert household_states(rows, NO_AFTERCARE, date(2026, 9, 1)).empty
+
+
+def test_repeat_report_needs_recent_pickup_and_no_increase() -> None:
+    states = conform(
+        pd.DataFrame(
+            {
+                "signal_key": ["a", "b", "c", "d"],
+                "household_key": ["h1", "h2", "h3", "h4"],
+                "partner": ["domesta"] * 4,
+                "signal_state": ["repeat", "increased", "repeat", "new"],
+            }
+        ),
+        SIGNAL_STATE_SCHEMA,
+    )
+    pickups = pd.DataFrame(
+        {
+            "household_key": ["h1", "h2", "h3", "h4"],
+            "partner": ["domesta"] * 4,
+            "picked_up_on": pd.to_datetime(
+                ["2026-08-15", "2026-08-15", "2026-03-01", "2026-08-15"]
+            ),
+        }
+    )
+    flags = is_repeat_report(states, pickups, date(2026, 9, 1), lookback_days=90)
+    assert flags.tolist() == [True, False, False, False]

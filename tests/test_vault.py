@@ -1,0 +1,124 @@
+"""The contact vault and the Data Docs built from validation results."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from cryptography.fernet import Fernet
+
+from connectors.data_docs import UnsafeResultsError, build_data_docs
+from connectors.settings import get_settings
+from connectors.vault import ContactVault, VaultError
+from signals.schema import SIGNAL_SCHEMA, conform
+from signals.validation import DeliveryRules, validate_delivery
+from signals.validation.expectations import SuiteParameters, add_check_columns, partner_signal_suite
+from signals.validation.runner import run_suite
+
+KEY = Fernet.generate_key()
+ADDRESS = {"postcode": "7901AB", "huisnummer": 12, "toevoeging": "A"}
+
+
+def test_seal_and_open_round_trip_without_plain_text() -> None:
+    vault = ContactVault(KEY)
+    token = vault.seal({**ADDRESS, "raw": '{"BSN": "111222333"}', "missing": pd.NA})
+    assert b"7901AB" not in token and b"111222333" not in token
+    assert vault.open(token) == {**ADDRESS, "raw": '{"BSN": "111222333"}', "missing": None}
+
+
+def test_numpy_values_are_sealed_as_plain_numbers() -> None:
+    vault = ContactVault(KEY)
+    frame = pd.DataFrame([ADDRESS]).astype({"huisnummer": "Int64"})
+    row = {str(name): value for name, value in frame.iloc[0].items()}
+    assert vault.open(vault.seal(row))["huisnummer"] == 12
+
+
+def test_wrong_key_cannot_open() -> None:
+    token = ContactVault(KEY).seal(ADDRESS)
+    with pytest.raises(VaultError) as error:
+        ContactVault(Fernet.generate_key()).open(token)
+    assert "7901" not in str(error.value)
+    with pytest.raises(VaultError):
+        ContactVault(b"not a key")
+
+
+def test_demo_vault_key_from_settings_works() -> None:
+    key = get_settings(demo=True).vault_key_bytes()
+    vault = ContactVault(key)
+    assert vault.open(vault.seal(ADDRESS)) == ADDRESS
+
+
+def vault_rows(vault: ContactVault) -> pd.DataFrame:
+    contacts = pd.DataFrame(
+        {
+            "household_key": ["h1", "h2", "h3"],
+            "postcode": ["7901AB", "7902CD", "7903EF"],
+            "huisnummer": [12, 3, 7],
+            "toevoeging": ["A", "", ""],
+        }
+    )
+    return vault.seal_contacts(contacts)
+
+
+TASKS = pd.DataFrame({"household_key": ["h1", "h2", "h3"], "team": ["noord", "noord", "zuid"]})
+
+
+def test_outreach_worker_sees_only_own_team_addresses() -> None:
+    vault = ContactVault(KEY)
+    shown = vault.reveal_addresses(vault_rows(vault), "outreach", "noord", TASKS)
+    assert shown["household_key"].tolist() == ["h1", "h2"]
+    assert shown.iloc[0][["postcode", "huisnummer", "toevoeging"]].tolist() == ["7901AB", 12, "A"]
+    assert vault.reveal_addresses(vault_rows(vault), "outreach", "oost", TASKS).empty
+
+
+@pytest.mark.parametrize("role", ["analyst", "admin", ""])
+def test_other_roles_may_not_see_addresses(role: str) -> None:
+    vault = ContactVault(KEY)
+    with pytest.raises(PermissionError) as error:
+        vault.reveal_addresses(vault_rows(vault), role, "noord", TASKS)
+    assert "7901" not in str(error.value)
+
+
+def test_data_docs_index_mentions_the_suite_and_no_values(tmp_path: Path) -> None:
+    records = pd.DataFrame(
+        {
+            "partner": ["domesta", "domesta"],
+            "delivery_date": [pd.Timestamp("2026-10-05")] * 2,
+            "partner_type": ["Huur", "Huur"],
+            "signal_id": ["S1", "S2"],
+            "postcode": ["7946QX", "7901SA"],
+            "huisnummer": [4817, 12],
+            "toevoeging": ["", ""],
+            "bsn": ["111222334", None],
+            "amount": [100.0, 200.0],
+            "signal_date": [pd.Timestamp("2026-10-01")] * 2,
+        }
+    )
+    rules = DeliveryRules(
+        partner="domesta", partner_type="Huur", kind="signal", delivery_date=date(2026, 10, 5)
+    )
+    outcome = validate_delivery(conform(records, SIGNAL_SCHEMA), rules, None)
+    index = build_data_docs(outcome.results, tmp_path / "docs")
+    assert index.name == "index.html" and index.is_file()
+    assert "signals.domesta" in index.read_text()
+    site = "".join(page.read_text() for page in index.parent.rglob("*.html"))
+    for value in ("7946QX", "7901SA", "4817", "111222334"):
+        assert value not in site
+
+
+def test_data_docs_refuse_results_with_values(tmp_path: Path) -> None:
+    records = conform(
+        pd.DataFrame({"signal_id": ["S1"], "postcode": ["0000AA"], "partner_type": ["Huur"]}),
+        SIGNAL_SCHEMA,
+    )
+    params = SuiteParameters(
+        name="signals.test",
+        kind="signal",
+        delivery_date=pd.Timestamp("2026-10-05"),
+        max_plausible_amount=1000.0,
+    )
+    complete, _ = run_suite(add_check_columns(records, params), partner_signal_suite(params))
+    with pytest.raises(UnsafeResultsError):
+        build_data_docs([complete], tmp_path)
