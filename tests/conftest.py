@@ -41,3 +41,6 @@ def ddas_schema_path(shared_dir: Path) -> Path:
     path = shared_dir / "ddas" / "v1.2" / "json_schema_Uitwisselmodel.json"
     require(path.is_file(), f"the DDAS v1.2 schema is absent ({path})")
     return path
+
+
+from tests.db_fixtures import database_url, db_engine, postgres_url  # noqa: E402, F401

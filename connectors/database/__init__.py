@@ -1,0 +1,1 @@
+"""The database: models, engine, Alembic migrations and the repository functions."""

@@ -1,0 +1,306 @@
+"""Deliveries in and out: each file is stored whole in one transaction, or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, case, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from connectors.database.frames import (
+    QUARANTINE_SCHEMA,
+    VAULT_TOKEN_COLUMNS,
+    object_column,
+    to_frame,
+    to_records,
+)
+from connectors.database.models import (
+    Aftercare,
+    ContactVault,
+    Delivery,
+    Household,
+    Quarantine,
+    Signal,
+)
+from connectors.database.sql import table_of, upsert
+from signals.schema import LINKED_AFTERCARE_SCHEMA, LINKED_SIGNAL_SCHEMA
+
+
+class DeliveryConflictError(RuntimeError):
+    """A file of the same name was loaded before with different contents."""
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """What is known about one inbox file; ``status`` is loaded, rejected or unreadable."""
+
+    partner: str
+    delivery_date: dt.date
+    source_file: str
+    sha256: str
+    rows_received: int
+    rows_accepted: int
+    rows_quarantined: int
+    status: str = "loaded"
+    rejection_code: str | None = None
+    rejection_reason_en: str | None = None
+    rejection_reason_nl: str | None = None
+    run_id: str | None = None
+
+
+def delivery_already_loaded(session: Session, source_file: str, sha256: str) -> bool:
+    """True when this very file (same name and contents) is recorded, whatever its status."""
+    found = session.scalar(
+        select(Delivery.delivery_id).where(
+            Delivery.source_file == source_file, Delivery.sha256 == sha256
+        )
+    )
+    return found is not None
+
+
+def loaded_source_files(session: Session) -> set[str]:
+    """Source files whose rows are in the database (status ``loaded``)."""
+    return set(session.scalars(select(Delivery.source_file).where(Delivery.status == "loaded")))
+
+
+def previous_row_count(session: Session, partner: str, before: dt.date | None = None) -> int | None:
+    """Rows received in the partner's latest loaded delivery (before ``before``), if any."""
+    query = select(Delivery.rows_received).where(
+        Delivery.partner == partner, Delivery.status == "loaded"
+    )
+    if before is not None:
+        query = query.where(Delivery.delivery_date < before)
+    query = query.order_by(Delivery.delivery_date.desc(), Delivery.delivery_id.desc()).limit(1)
+    return session.scalar(query)
+
+
+def store_delivery(
+    engine: Engine,
+    delivery: DeliveryRecord,
+    signals: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    vault_tokens: pd.DataFrame,
+    raw_tokens: Mapping[str, bytes] | pd.Series,
+    aftercare: pd.DataFrame | None = None,
+) -> bool:
+    """Store a loaded delivery with all its rows in ONE transaction; False if already stored.
+
+    ``signals`` follows ``LINKED_SIGNAL_SCHEMA``; ``quarantine`` is ``REJECT_SCHEMA`` +
+    ``failed_expectations`` + ``raw_token`` (the encrypted raw record; plaintext ``raw`` is
+    never stored); ``vault_tokens`` has ``household_key`` and ``token``; ``raw_tokens`` maps
+    signal_key to the encrypted raw record.
+    """
+    if delivery.status != "loaded":
+        raise ValueError("store_delivery stores loaded deliveries; use record_rejected_delivery")
+    aftercare = aftercare if aftercare is not None else pd.DataFrame()
+    _check_counts(delivery, signals, quarantine, aftercare)
+    signal_rows = _signal_records(signals, raw_tokens)
+    quarantine_rows = _quarantine_records(quarantine)
+    aftercare_rows = to_records(aftercare, LINKED_AFTERCARE_SCHEMA)
+    vault_rows = _vault_records(vault_tokens)
+    with Session(engine) as session, session.begin():
+        delivery_id = _claim_source_file(session, delivery)
+        if delivery_id is None:
+            return False
+        _upsert_households(session, signal_rows, vault_rows, delivery.delivery_date)
+        for table_rows, model in (
+            (signal_rows, Signal),
+            (quarantine_rows, Quarantine),
+            (aftercare_rows, Aftercare),
+        ):
+            if table_rows:
+                rows = [{**row, "delivery_id": delivery_id} for row in table_rows]
+                session.execute(insert(table_of(model)), rows)
+        upsert(session, table_of(ContactVault), vault_rows, keys=["household_key"])
+    return True
+
+
+def record_rejected_delivery(engine: Engine, delivery: DeliveryRecord) -> bool:
+    """Record a file rejected whole or unreadable (no rows); False if already recorded."""
+    if delivery.status not in ("rejected", "unreadable") or not delivery.rejection_code:
+        raise ValueError("a rejected delivery needs status rejected/unreadable and a code")
+    with Session(engine) as session, session.begin():
+        return _claim_source_file(session, delivery) is not None
+
+
+def _claim_source_file(session: Session, delivery: DeliveryRecord) -> int | None:
+    """Insert the delivery row and return its id; None when this exact file is stored.
+
+    A corrected file under the name of a rejected one replaces that record; a changed file
+    under the name of a loaded one is refused, since its rows are already in use.
+    """
+    existing = session.execute(
+        select(Delivery.delivery_id, Delivery.sha256, Delivery.status).where(
+            Delivery.source_file == delivery.source_file
+        )
+    ).first()
+    if existing is not None:
+        if existing.sha256 == delivery.sha256:
+            return None
+        if existing.status == "loaded":
+            raise DeliveryConflictError(
+                f"{delivery.source_file} was loaded before with different contents; "
+                "a partner correction needs a new file name (delivery date)"
+            )
+        session.execute(delete(Delivery).where(Delivery.delivery_id == existing.delivery_id))
+    values: dict[str, Any] = {**asdict(delivery), "loaded_at": dt.datetime.now(dt.UTC)}
+    return session.execute(
+        insert(Delivery).values(values).returning(Delivery.delivery_id)
+    ).scalar_one()
+
+
+def _check_counts(
+    delivery: DeliveryRecord,
+    signals: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    aftercare: pd.DataFrame,
+) -> None:
+    # Rows in = accepted + quarantined: a mismatch means rows were lost on the way.
+    accepted, quarantined = len(signals) + len(aftercare), len(quarantine)
+    if (delivery.rows_accepted, delivery.rows_quarantined) != (accepted, quarantined):
+        raise ValueError(
+            f"{delivery.source_file}: the record says {delivery.rows_accepted} accepted and "
+            f"{delivery.rows_quarantined} quarantined rows, the frames hold {accepted} and "
+            f"{quarantined}"
+        )
+    if delivery.rows_received != accepted + quarantined:
+        raise ValueError(
+            f"{delivery.source_file}: {delivery.rows_received} rows received but "
+            f"{accepted} accepted + {quarantined} quarantined"
+        )
+
+
+def _signal_records(
+    signals: pd.DataFrame, raw_tokens: Mapping[str, bytes] | pd.Series
+) -> list[dict[str, Any]]:
+    rows = to_records(signals, LINKED_SIGNAL_SCHEMA)
+    keys = [row["signal_key"] for row in rows]
+    if None in keys or len(set(keys)) != len(keys):
+        raise ValueError("every signal needs a signal_key, unique within the delivery")
+    tokens = dict(raw_tokens)
+    unknown = set(tokens) - set(keys)
+    if unknown:
+        raise ValueError(f"{len(unknown)} raw tokens belong to no signal of this delivery")
+    for row in rows:
+        row["raw_token"] = tokens.get(row["signal_key"])
+    return rows
+
+
+def _quarantine_records(quarantine: pd.DataFrame) -> list[dict[str, Any]]:
+    tokens = object_column(quarantine, "raw_token")
+    if "raw" in quarantine.columns and quarantine["raw"].notna().any():
+        plaintext_without_token = [
+            token is None
+            for token, raw in zip(tokens, quarantine["raw"].notna(), strict=True)
+            if raw
+        ]
+        if any(plaintext_without_token):
+            raise ValueError(
+                "quarantine rows carry a plaintext raw record without raw_token: "
+                "encrypt it with the vault first (plaintext is never stored)"
+            )
+    frame = quarantine.assign(status="open") if "status" not in quarantine else quarantine
+    rows = to_records(frame, QUARANTINE_SCHEMA)
+    for row, token in zip(rows, tokens, strict=True):
+        row["raw_token"] = token
+    return rows
+
+
+def _vault_records(vault_tokens: pd.DataFrame) -> list[dict[str, Any]]:
+    key_column, token_column = VAULT_TOKEN_COLUMNS
+    if len(vault_tokens) == 0:
+        return []
+    missing = {key_column, token_column} - set(vault_tokens.columns)
+    if missing:
+        raise ValueError(f"vault_tokens lacks column(s) {sorted(missing)}")
+    deduplicated = vault_tokens.drop_duplicates(subset=key_column, keep="last")
+    now = dt.datetime.now(dt.UTC)
+    return [
+        {"household_key": str(key), "address_token": token, "updated_at": now}
+        for key, token in zip(
+            deduplicated[key_column].tolist(),
+            object_column(deduplicated, token_column),
+            strict=True,
+        )
+        if token is not None
+    ]
+
+
+def _upsert_households(
+    session: Session,
+    signal_rows: list[dict[str, Any]],
+    vault_rows: list[dict[str, Any]],
+    seen_on: dt.date,
+) -> None:
+    wijk: dict[str, str | None] = {}
+    for row in signal_rows:
+        key = row["household_key"]
+        if key is not None and wijk.get(key) is None:
+            wijk[key] = row["wijkcode"]
+    for row in vault_rows:
+        wijk.setdefault(row["household_key"], None)
+    table = table_of(Household)
+    rows = [
+        {"household_key": key, "wijkcode": code, "first_seen": seen_on, "last_seen": seen_on}
+        for key, code in wijk.items()
+    ]
+    upsert(
+        session,
+        table,
+        rows,
+        keys=["household_key"],
+        update={
+            "wijkcode": lambda new: func.coalesce(new.wijkcode, table.c.wijkcode),
+            "first_seen": lambda new: case(
+                (new.first_seen < table.c.first_seen, new.first_seen), else_=table.c.first_seen
+            ),
+            "last_seen": lambda new: case(
+                (new.last_seen > table.c.last_seen, new.last_seen), else_=table.c.last_seen
+            ),
+        },
+    )
+
+
+def load_signals(session: Session, since: dt.date | None = None) -> pd.DataFrame:
+    """Linked signals (``LINKED_SIGNAL_SCHEMA``), delivered on or after ``since`` if given."""
+    columns = [getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA]
+    query = select(*columns).order_by(Signal.delivery_date, Signal.signal_key)
+    if since is not None:
+        query = query.where(Signal.delivery_date >= since)
+    return to_frame(session.execute(query).all(), LINKED_SIGNAL_SCHEMA)
+
+
+def load_aftercare(session: Session) -> pd.DataFrame:
+    """Finished trajectories (``LINKED_AFTERCARE_SCHEMA``) from every nazorg delivery."""
+    columns = [getattr(Aftercare, name) for name in LINKED_AFTERCARE_SCHEMA]
+    query = select(*columns).order_by(Aftercare.delivery_date, Aftercare.aftercare_id)
+    return to_frame(session.execute(query).all(), LINKED_AFTERCARE_SCHEMA)
+
+
+def load_quarantine(session: Session, status: str | None = "open") -> pd.DataFrame:
+    """Quarantined rows (``QUARANTINE_SCHEMA``, without the encrypted raw record)."""
+    columns = [getattr(Quarantine, name) for name in QUARANTINE_SCHEMA]
+    query = select(*columns).order_by(Quarantine.quarantine_id)
+    if status is not None:
+        query = query.where(Quarantine.status == status)
+    return to_frame(session.execute(query).all(), QUARANTINE_SCHEMA)
+
+
+def load_vault_tokens(session: Session, household_keys: list[str] | None = None) -> pd.DataFrame:
+    """Encrypted addresses as ``household_key`` + ``token`` (bytes), for the outreach export."""
+    query = select(ContactVault.household_key, ContactVault.address_token)
+    if household_keys is not None:
+        query = query.where(ContactVault.household_key.in_(household_keys))
+    rows = session.execute(query.order_by(ContactVault.household_key)).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=list(VAULT_TOKEN_COLUMNS))
+    return frame.astype({"household_key": "string", "token": object})
+
+
+def load_raw_tokens(session: Session, signal_keys: list[str]) -> dict[str, bytes]:
+    """Encrypted raw records of the given signals (for an authorised look at the source)."""
+    query = select(Signal.signal_key, Signal.raw_token).where(Signal.signal_key.in_(signal_keys))
+    return {key: token for key, token in session.execute(query) if token is not None}
