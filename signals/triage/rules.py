@@ -1,0 +1,159 @@
+"""Per-signal triage: which DDAS status, by which rule of which policy version, and why.
+
+Rules run in the policy's order and the first match sets the status; a signal that no rule
+stops is picked up. Nothing here looks at a score: scores order work, never withhold help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from signals.ddas import (
+    STATUS_NOT_RESIDENT,
+    STATUS_OTHER_REASON,
+    STATUS_PICKED_UP,
+    STATUS_REPEAT,
+    STATUS_UNFOUNDED,
+)
+from signals.schema import DATE, DECISION_SCHEMA, LINKED_SIGNAL_SCHEMA, conform, empty_frame
+from signals.triage.policy import SignalCheck, SignalRule, TriagePolicy
+from signals.triage.text import audit_suffix, euro_nl
+
+#: The DDAS status each kind of check leads to.
+CHECK_STATUS: dict[SignalCheck, str] = {
+    "not_resident": STATUS_NOT_RESIDENT,
+    "no_consent": STATUS_OTHER_REASON,
+    "below_minimum_amount": STATUS_UNFOUNDED,
+    "outside_day_window": STATUS_UNFOUNDED,
+    "repeat_not_increased": STATUS_REPEAT,
+}
+PICKED_UP_RULE = "opgepakt"
+
+
+def triage_signals(
+    signals: pd.DataFrame,
+    signal_state: pd.DataFrame,
+    cases: pd.DataFrame,
+    policy: TriagePolicy,
+) -> pd.DataFrame:
+    """One ``DECISION_SCHEMA`` row per linked signal, ordered by ``signal_key``.
+
+    ``cases`` are all known cases (open and closed) with ``household_key``, ``picked_up_on``
+    and optionally ``last_pickup_on``; they decide whether a repeat falls in the look-back.
+    A signal without a state row counts as new: when in doubt, help is offered.
+    """
+    if signals.empty:
+        return empty_frame(DECISION_SCHEMA)
+    frame = _prepare(signals, signal_state, cases)
+    status = pd.Series(pd.NA, index=frame.index, dtype="string")
+    rule = status.copy()
+    reason = status.copy()
+    for signal_rule in policy.signal_rules:
+        hit = _CHECKS[signal_rule.check](frame, policy) & status.isna()
+        if not hit.any():
+            continue
+        status[hit] = CHECK_STATUS[signal_rule.check]
+        rule[hit] = signal_rule.id
+        reason[hit] = [_reason(signal_rule, policy, row) for _, row in frame[hit].iterrows()]
+    picked = status.isna()
+    status[picked] = STATUS_PICKED_UP
+    rule[picked] = PICKED_UP_RULE
+    reason[picked] = f"{policy.picked_up_reason_nl} {audit_suffix(policy.version, PICKED_UP_RULE)}"
+    decisions = pd.DataFrame(
+        {
+            "signal_key": frame["signal_key"],
+            "household_key": frame["household_key"],
+            "status": status,
+            "rule": rule,
+            "policy_version": policy.version,
+            "reason_nl": reason,
+        }
+    )
+    return conform(decisions.sort_values("signal_key", kind="stable"), DECISION_SCHEMA)
+
+
+def _prepare(signals: pd.DataFrame, state: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    frame = conform(signals, LINKED_SIGNAL_SCHEMA)
+    if frame["signal_key"].duplicated().any():
+        raise ValueError("linked signals must have unique signal_key values")
+    states = state[["signal_key", "signal_state"]].drop_duplicates("signal_key")
+    frame = frame.merge(states, on="signal_key", how="left")
+    frame["signal_state"] = frame["signal_state"].fillna("new")
+    last = _last_pickup(cases)
+    frame = frame.merge(last, on="household_key", how="left")
+    frame["days"] = _days_in_arrears(frame)
+    return frame
+
+
+def _last_pickup(cases: pd.DataFrame) -> pd.DataFrame:
+    """Per household, the latest date one of its cases was picked up."""
+    columns = [c for c in ("picked_up_on", "last_pickup_on") if c in cases.columns]
+    if cases.empty or not columns:
+        return pd.DataFrame(
+            {"household_key": pd.Series(dtype="string"), "last_pickup": pd.Series(dtype=DATE)}
+        )
+    dates = cases[columns].apply(pd.to_datetime).max(axis=1)
+    per_case = pd.DataFrame({"household_key": cases["household_key"].astype("string"), "d": dates})
+    return per_case.groupby("household_key")["d"].max().rename("last_pickup").reset_index()
+
+
+def _days_in_arrears(frame: pd.DataFrame) -> pd.Series:
+    derived = (frame["signal_date"] - frame["arrears_since"]).dt.days.astype("Int64")
+    return frame["days_overdue"].fillna(derived)
+
+
+def _not_resident(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
+    # Missing means the linker found no address in the reference list.
+    return ~frame["in_municipality"].fillna(False).astype(bool)
+
+
+def _no_consent(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
+    return frame["consent"].eq(False).fillna(False).astype(bool)
+
+
+def _below_minimum(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
+    # Round to cents so float noise never turns 75.00 into 74.999...
+    below = frame["amount"].round(2) < policy.minimum_amount
+    return below.fillna(False).astype(bool)
+
+
+def _outside_window(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
+    outside = pd.Series(False, index=frame.index)
+    for partner_type, window in policy.day_windows.items():
+        of_type = frame["partner_type"].eq(partner_type).fillna(False).astype(bool)
+        days = frame["days"]
+        if window.min_days is not None:
+            outside |= of_type & (days < window.min_days).fillna(False).astype(bool)
+        if window.max_days is not None:
+            outside |= of_type & (days > window.max_days).fillna(False).astype(bool)
+    # Crisis signals (end of supply, CAK, eviction) come late by design.
+    return outside & ~frame["crisis"].fillna(False).astype(bool)
+
+
+def _repeat_not_increased(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
+    since = (frame["delivery_date"] - frame["last_pickup"]).dt.days
+    within = (since >= 0) & (since <= policy.repeat_lookback_days)
+    return (frame["signal_state"].eq("repeat") & within).fillna(False).astype(bool)
+
+
+_CHECKS: dict[SignalCheck, Callable[[pd.DataFrame, TriagePolicy], pd.Series]] = {
+    "not_resident": _not_resident,
+    "no_consent": _no_consent,
+    "below_minimum_amount": _below_minimum,
+    "outside_day_window": _outside_window,
+    "repeat_not_increased": _repeat_not_increased,
+}
+
+
+def _reason(rule: SignalRule, policy: TriagePolicy, row: pd.Series) -> str:
+    amount = row["amount"]
+    days = row["days"]
+    text = rule.reason_nl.format(
+        amount="onbekend bedrag" if pd.isna(amount) else euro_nl(float(amount)),
+        minimum_amount=euro_nl(policy.minimum_amount),
+        days="onbekend aantal" if pd.isna(days) else int(days),
+        lookback_days=policy.repeat_lookback_days,
+    )
+    return f"{text} {audit_suffix(policy.version, rule.id)}"
