@@ -1,0 +1,243 @@
+"""Task lists for outreach teams: one CSV and one XLSX file per team.
+
+One file per team (rather than one workbook with a sheet per team) so that a team only ever
+receives the addresses of its own work. The XLSX has the sheet ``Taken`` (styled, frozen header,
+drop-down lists with the DDAS enumerations, date validation) and a hidden sheet ``Keuzelijsten``
+holding those lists: they exceed Excel's 255-character limit for inline lists. The CSV is
+UTF-8 with BOM and ``;`` as delimiter, so that it opens correctly in a Dutch Excel.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from connectors.exports import columns as col
+
+OPEN = "open"
+DATE_FORMAT_XLSX = "DD-MM-YYYY"
+DATE_FORMAT_CSV = "%d-%m-%Y"
+EURO_FORMAT_XLSX = '"€" #,##0.00'
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+#: Earliest date accepted in a date cell; the import refuses dates in the future.
+EARLIEST_DATE_FORMULA = "DATE(2000,1,1)"
+
+
+def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
+    """Open tasks (TASK_SCHEMA) joined with their decrypted addresses, as the worker sees them.
+
+    Sorted by priority, then due date. The fill-in columns are empty. A task whose household
+    has no address in ``addresses`` cannot be visited or written to: that raises, naming the
+    task ids (never an address).
+    """
+    open_tasks = tasks[tasks["status"] == OPEN]
+    address = _address_lookup(addresses)
+    joined = open_tasks.merge(address, on="household_key", how="left", validate="many_to_one")
+    missing = joined.loc[joined["postcode"].isna(), "task_id"].tolist()
+    if missing:
+        raise ValueError(f"no address in the contact vault for tasks {sorted(missing)}")
+    joined = joined.sort_values(["priority", "due_date", "task_id"], kind="stable")
+    frame = pd.DataFrame(
+        {
+            "prioriteit": joined["priority"],
+            "taak_id": joined["task_id"],
+            "team": joined["team"],
+            "contactsoort": joined["contact_kind"],
+            "uiterlijk": joined["due_date"],
+            "postcode": joined["postcode"].map(col.display_postcode).astype("string"),
+            "huisnummer": joined["huisnummer"],
+            "toevoeging": joined["toevoeging"].fillna(""),
+            "wijk": joined["wijk"],
+            "signaalpartners": joined["signal_partners"],
+            "totaal_achterstand": joined["total_amount"],
+            "reden": joined["reason_nl"],
+            "suggesties": joined["suggestions"],
+            "ingepland_week": joined["planned_week"],
+            "boven_capaciteit": joined["over_capacity"].map(_yes_no).astype("string"),
+            "samen_met": joined["joint_with"],
+        }
+    ).reset_index(drop=True)
+    for name in col.FILL_IN_COLUMNS:
+        frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return frame
+
+
+def write_task_lists(
+    tasks: pd.DataFrame,
+    addresses: pd.DataFrame,
+    out_dir: Path,
+    team: str | None = None,
+    *,
+    as_of: date,
+) -> list[Path]:
+    """Write ``takenlijst_<team>_<as_of>.csv`` and ``.xlsx`` per team (or for ``team`` only).
+
+    Returns the written paths, CSV before XLSX, teams in alphabetical order. A team without
+    open tasks gets no files.
+    """
+    frame = task_list_frame(tasks, addresses)
+    if team is not None:
+        frame = frame[frame["team"] == team]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    teams = sorted(str(name) for name in frame["team"].dropna().unique())
+    if len({_slug(name) for name in teams}) < len(teams):
+        raise ValueError("two team names map to the same file name; rename one of the teams")
+    for team_name in teams:
+        team_frame = frame[frame["team"] == team_name].reset_index(drop=True)
+        stem = f"takenlijst_{_slug(team_name)}_{as_of.isoformat()}"
+        written.append(write_task_list_csv(team_frame, out_dir / f"{stem}.csv"))
+        written.append(write_task_list_xlsx(team_frame, out_dir / f"{stem}.xlsx"))
+    return written
+
+
+def write_task_list_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """CSV for Dutch Excel: UTF-8 with BOM, ``;``, decimal comma, dates dd-mm-jjjj."""
+    out = frame.copy()
+    out["uiterlijk"] = out["uiterlijk"].dt.strftime(DATE_FORMAT_CSV)
+    out.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",", float_format="%.2f")
+    return path
+
+
+def write_task_list_xlsx(frame: pd.DataFrame, path: Path) -> Path:
+    """XLSX with a styled frozen header, real date cells and DDAS drop-down lists."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = col.TASK_SHEET
+    list_ranges = _write_choice_sheet(workbook.create_sheet(col.CHOICE_SHEET))
+    _write_rows(sheet, frame)
+    last_row = max(len(frame) + 1, 2)
+    _add_validations(sheet, list_ranges, last_row)
+    _style_sheet(sheet, frame)
+    workbook.save(path)
+    return path
+
+
+def _address_lookup(addresses: pd.DataFrame) -> pd.DataFrame:
+    lookup = addresses[["household_key", "postcode", "huisnummer", "toevoeging"]]
+    if lookup["household_key"].duplicated().any():
+        raise ValueError("the address frame holds more than one address for a household_key")
+    return lookup
+
+
+def _yes_no(value: object) -> str:
+    return col.YES if value is True else col.NO
+
+
+def _slug(team: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", team.lower()).strip("-") or "team"
+
+
+def _cell_value(value: object) -> object:
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _write_rows(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell_value(value) for value in row])
+
+
+def _write_choice_sheet(sheet: Worksheet) -> dict[str, str]:
+    """One column per DDAS list; returns list name -> absolute range for the validations."""
+    ranges: dict[str, str] = {}
+    for index, (name, values) in enumerate(col.CHOICE_LISTS.items(), start=1):
+        letter = get_column_letter(index)
+        sheet.cell(row=1, column=index, value=name)
+        for offset, value in enumerate(values, start=2):
+            sheet.cell(row=offset, column=index, value=value)
+        last = len(values) + 1
+        ranges[name] = f"{quote_sheetname(sheet.title)}!${letter}$2:${letter}${last}"
+    sheet.sheet_state = "hidden"
+    return ranges
+
+
+def _add_validations(sheet: Worksheet, list_ranges: dict[str, str], last_row: int) -> None:
+    headers = [str(cell.value) for cell in sheet[1]]
+    by_list: dict[str, DataValidation] = {}
+    dates = _date_validation()
+    sheet.add_data_validation(dates)
+    for index, header in enumerate(headers, start=1):
+        cells = f"{get_column_letter(index)}2:{get_column_letter(index)}{last_row}"
+        if header in col.DATE_COLUMNS and header != "uiterlijk":
+            dates.add(cells)
+            continue
+        list_name = col.choice_list_for(header) if header in col.FILL_IN_COLUMNS else None
+        if list_name is None:
+            continue
+        if list_name not in by_list:
+            by_list[list_name] = _list_validation(list_ranges[list_name])
+            sheet.add_data_validation(by_list[list_name])
+        by_list[list_name].add(cells)
+
+
+def _list_validation(formula: str) -> DataValidation:
+    return DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showDropDown=False,  # False means: show the arrow (the OOXML name is inverted)
+        showErrorMessage=True,
+        errorTitle="Ongeldige keuze",
+        error="Kies een waarde uit de lijst (DDAS).",
+    )
+
+
+def _date_validation() -> DataValidation:
+    return DataValidation(
+        type="date",
+        operator="between",
+        formula1=EARLIEST_DATE_FORMULA,
+        formula2="TODAY()",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Ongeldige datum",
+        error="Vul een datum in (dd-mm-jjjj), niet in de toekomst.",
+    )
+
+
+def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    sheet.freeze_panes = "C2"  # header row and prioriteit + taak_id stay in view
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    for index, name in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = _width(name, frame[name])
+        number_format = _number_format(str(name))
+        if number_format:
+            for row in range(2, len(frame) + 2):
+                sheet[f"{letter}{row}"].number_format = number_format
+
+
+def _number_format(name: str) -> str | None:
+    if name in col.DATE_COLUMNS:
+        return DATE_FORMAT_XLSX
+    if name == "totaal_achterstand":
+        return EURO_FORMAT_XLSX
+    return None
+
+
+def _width(name: object, values: pd.Series) -> float:
+    lengths: Sequence[int] = [len(str(v)) for v in values.dropna()] or [0]
+    list_name = col.choice_list_for(str(name)) if name in col.FILL_IN_COLUMNS else None
+    choices = col.CHOICE_LISTS.get(list_name, ()) if list_name else ()
+    longest = max(len(str(name)), max(lengths), *(len(c) for c in choices), 10)
+    return float(min(longest + 2, 60))
