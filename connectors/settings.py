@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         return self.data_dir / "data_docs"
 
     def pseudonym_key_bytes(self) -> bytes:
-        """The HMAC key for household and person keys; refuses a missing or demo key outside demo."""
+        """The HMAC key of household and person keys; refuses a missing or demo key."""
         return self._secret(self.pseudonym_key, DEMO_PSEUDONYM_KEY, "VS_PSEUDONYM_KEY").encode()
 
     def vault_key_bytes(self) -> bytes:

@@ -1,0 +1,38 @@
+"""The schedules, as Prefect deployments: served by ``vroegsignaal serve`` on one machine.
+
+``prefect.yaml`` declares the same schedules for a work pool in production; a test checks the
+two agree.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.nightly import nightly
+from flows.retention import retention
+
+TIMEZONE = "Europe/Amsterdam"
+SCHEDULES: dict[str, str] = {"nightly": "0 2 * * *", "retention": "30 3 * * *"}
+
+
+def deployments() -> list[RunnerDeployment]:
+    """Nightly at 02:00 and retention at 03:30, Amsterdam time, one run at a time each."""
+    deployments = [
+        nightly.to_deployment(
+            name="nightly",
+            schedules=[Cron(SCHEDULES["nightly"], timezone=TIMEZONE)],
+            concurrency_limit=1,
+            tags=["vroegsignaal", "nightly"],
+        ),
+        retention.to_deployment(
+            name="retention",
+            schedules=[Cron(SCHEDULES["retention"], timezone=TIMEZONE)],
+            concurrency_limit=1,
+            tags=["vroegsignaal", "retention"],
+        ),
+    ]
+    # to_deployment is sync-compatible: called outside an event loop it returns the object.
+    return [cast(RunnerDeployment, deployment) for deployment in deployments]

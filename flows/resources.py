@@ -1,0 +1,73 @@
+"""Runtime resources of a flow run, built once per process from the settings.
+
+Tasks receive the (picklable) settings and look their resources up here, so the same task
+runs in-process or on a Dask worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from connectors.catalog import Catalog, load_catalog
+from connectors.database.engine import make_engine
+from connectors.database.migrate import upgrade
+from connectors.policy import load_triage_policy
+from connectors.reference import read_reference
+from connectors.settings import Settings
+from connectors.vault import ContactVault
+from signals.triage.policy import TriagePolicy
+
+
+@dataclass(frozen=True)
+class Resources:
+    settings: Settings
+    engine: Engine
+    catalog: Catalog
+    policy: TriagePolicy
+    vault: ContactVault
+    pseudonym_key: bytes
+
+
+@lru_cache(maxsize=8)
+def _resources(settings_json: str) -> Resources:
+    settings = Settings.model_validate_json(settings_json)
+    # Refuse missing or demo keys before anything touches the database.
+    pseudonym_key = settings.pseudonym_key_bytes()
+    vault = ContactVault(settings.vault_key_bytes())
+    url = settings.resolved_database_url
+    upgrade(url)
+    return Resources(
+        settings=settings,
+        engine=make_engine(url),
+        catalog=load_catalog(settings.partner_catalog),
+        policy=load_triage_policy(settings.triage_policy),
+        vault=vault,
+        pseudonym_key=pseudonym_key,
+    )
+
+
+def resources(settings: Settings) -> Resources:
+    """The resources for ``settings`` (cached per process)."""
+    return _resources(_settings_json(settings))
+
+
+def _settings_json(settings: Settings) -> str:
+    # Secrets must survive the round trip (SecretStr dumps masked), and the cache key must be
+    # stable, hence sorted JSON of the plain values.
+    data = settings.model_dump(mode="json")
+    for name in ("pseudonym_key", "vault_key"):
+        secret = getattr(settings, name)
+        data[name] = secret.get_secret_value() if secret is not None else None
+    return json.dumps(data, sort_keys=True)
+
+
+@lru_cache(maxsize=8)
+def reference_addresses(path: str) -> pd.DataFrame:
+    """The municipality's address list (normalised), read once per process."""
+    return read_reference(Path(path))

@@ -1,0 +1,34 @@
+"""The retention flow: delete what the retention policy says and log the counts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+import flows  # noqa: F401
+from connectors.database.lock import night_lock
+from connectors.database.retention import apply_retention, load_retention_policy
+from connectors.settings import get_settings
+from flows.nightly import scheduled_night
+from flows.resources import resources
+
+
+@flow(name="retention", log_prints=False)
+def retention(as_of: date | None = None) -> dict[str, int]:
+    """Apply the retention policy as of ``as_of`` (default: the scheduled day)."""
+    today = as_of or scheduled_night()
+    settings = get_settings()
+    res = resources(settings)
+    policy = load_retention_policy(settings.retention_policy)
+    with night_lock(res.engine):  # never while a nightly run is writing
+        counts = asdict(apply_retention(res.engine, policy, today))
+    get_run_logger().info("Retention %s (%s): %s", today, policy.version, counts)
+    rows = "\n".join(f"| {name} | {count} |" for name, count in counts.items())
+    create_markdown_artifact(
+        markdown=f"# Bewaartermijnen {today}\n\n| verwijderd | aantal |\n|---|---:|\n{rows}\n",
+        key="retention-summary",
+    )
+    return counts

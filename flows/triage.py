@@ -1,0 +1,108 @@
+"""The night's state and triage stage: signal state, decisions, cases, tasks, capacity."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from connectors.database import history as delivery_log
+from connectors.database import repository as repo
+from connectors.database.engine import session_scope
+from connectors.settings import Settings
+from flows.resources import resources
+from signals.capacity import plan_capacity
+from signals.schema import SIGNAL_STATE_SCHEMA, TASK_SCHEMA, conform
+from signals.state import delivery_state, household_states
+from signals.triage.night import NightInput, NightOutput, triage_night
+from signals.triage.policy import TriagePolicy
+
+logger = logging.getLogger(__name__)
+
+
+@task(name="signal-state", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def update_signal_state(settings: Settings) -> int:
+    """Derive the state of every stored delivery that has none yet, oldest first.
+
+    Idempotent: a delivery whose signals already have a state is skipped, so a crashed night
+    resumes where it stopped.
+    """
+    res = resources(settings)
+    with session_scope(res.engine) as session:
+        history = repo.load_signals(session)
+        known = set(repo.load_signal_states(session)["signal_key"])
+        complete = delivery_log.load_complete_deliveries(session)
+    pending = history[~history["signal_key"].isin(known)]
+    pairs = pending[["partner", "delivery_date"]].drop_duplicates()
+    pairs = pairs.sort_values(["delivery_date", "partner"])
+    done = 0
+    for partner, delivery_date in pairs.itertuples(index=False):
+        states, gone = delivery_state(history, complete, str(partner), delivery_date.date())
+        with session_scope(res.engine) as session:
+            repo.save_signal_states(session, states)
+            repo.save_resolutions(session, gone)
+        done += len(states)
+    return done
+
+
+@task(name="load-night", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def load_night(settings: Settings, night: date) -> NightInput:
+    """Everything the triage of ``night`` reads: undecided signals and the households' state."""
+    res = resources(settings)
+    with session_scope(res.engine) as session:
+        history = repo.load_signals(session)
+        decided = set(repo.load_decisions(session)["signal_key"])
+        states = repo.load_signal_states(session)
+        aftercare = repo.load_aftercare(session)
+        complete = delivery_log.load_complete_deliveries(session)
+        cases = repo.load_cases(session)
+        open_tasks = repo.load_tasks(session, status="open")
+    history = history[history["delivery_date"] <= pd.Timestamp(night)]
+    undecided = history[~history["signal_key"].isin(decided)].reset_index(drop=True)
+    household_state = household_states(
+        history, aftercare, night, settings.multiple_window_days, complete
+    )
+    involved = set(undecided["household_key"])
+    return NightInput(
+        signals=undecided,
+        signal_state=conform(
+            states[states["signal_key"].isin(set(undecided["signal_key"]))], SIGNAL_STATE_SCHEMA
+        ),
+        household_state=household_state[household_state["household_key"].isin(involved)],
+        cases=cases,
+        open_tasks=open_tasks,
+    )
+
+
+@task(name="triage-partition", cache_policy=NO_CACHE)
+def triage_partition(batch: NightInput, policy: TriagePolicy, night: date) -> NightOutput:
+    """Triage one partition; runs in-process or on a Dask worker (pure, picklable inputs)."""
+    return triage_night(batch, policy, night)
+
+
+@task(name="save-night", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def save_night(
+    settings: Settings, result: NightOutput, carried_tasks: pd.DataFrame, night: date
+) -> pd.DataFrame:
+    """Plan capacity over all open tasks and store the night's outcome in one transaction.
+
+    ``carried_tasks`` are the open tasks before tonight; those of households not triaged
+    tonight are planned together with tonight's, since they share the teams' capacity.
+    """
+    res = resources(settings)
+    untouched = carried_tasks[~carried_tasks["case_id"].isin(set(result.tasks["case_id"]))]
+    open_tasks = pd.concat([untouched, result.tasks], ignore_index=True)
+    tasks = plan_capacity(conform(open_tasks, TASK_SCHEMA), res.policy, night)
+    teams = pd.DataFrame(
+        [{"name": t.name, "weekly_capacity": t.weekly_capacity} for t in res.policy.teams]
+    )
+    with session_scope(res.engine) as session:
+        repo.upsert_teams(session, teams)
+        repo.save_decisions(session, result.decisions, night)
+        repo.upsert_cases(session, result.cases)
+        repo.link_case_signals(session, result.case_signals)
+        repo.upsert_tasks(session, tasks)
+    return tasks
