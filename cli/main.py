@@ -23,7 +23,12 @@ export_app = typer.Typer(
 )
 import_app = typer.Typer(help="Read filled-in task lists back.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+quarantine_app = typer.Typer(
+    help="Quarantined rows: export them for correction, take corrections back (data steward).",
+    no_args_is_help=True,
+)
 app.add_typer(import_app, name="import")
+app.add_typer(quarantine_app, name="quarantine")
 console = Console(stderr=True)
 
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
@@ -50,7 +55,13 @@ def generate(
     from synthetic.generator import generate as run_generator
 
     summary = run_generator(households, months, seed, start.date(), out, defect_rate)
-    console.print(summary)
+    console.print(
+        f"{summary.households} households, {summary.inhabitants} inhabitants, "
+        f"{summary.months} months, {len(summary.files_written)} files, "
+        f"{summary.defects} defects → {out}"
+    )
+    for partner, rows in sorted(summary.rows_per_partner.items()):
+        console.print(f"  {partner}: {rows} rows")
 
 
 @app.command()
@@ -184,6 +195,34 @@ def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task lis
             )
         raise typer.Exit(code=1) from None
     console.print(f"{len(result.attempts)} contactpogingen, {len(result.results)} resultaten")
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    out: Annotated[Path, typer.Option(help="Directory for quarantaine_<partner>.csv")],
+    partner: Annotated[str | None, typer.Option(help="Only this partner")] = None,
+) -> None:
+    """Open quarantined rows with their raw fields (identifying: for the data steward only)."""
+    from connectors.database.engine import session_scope
+    from connectors.quarantine import export_open_quarantine
+
+    res = _resources()
+    with session_scope(res.engine) as session:
+        for path in export_open_quarantine(session, res.vault, out, partner):
+            console.print(str(path))
+
+
+@quarantine_app.command("resubmit")
+def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV")]) -> None:
+    """Validate and load corrected rows; rows failing again return to the quarantine."""
+    from flows.resubmit import resubmit
+
+    outcome = resubmit(_resources().settings, file)
+    f = outcome.figures
+    console.print(f"ontvangen {f.received}, geaccepteerd {f.accepted}, quarantaine {f.quarantined}")
+    if f.rejected_files:
+        console.print("; ".join(f.rejection_reasons))
+        raise typer.Exit(code=1)
 
 
 def _resources() -> Any:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 import pandas as pd
 from prefect import task
@@ -20,7 +23,7 @@ from connectors.database.deliveries import (
 from connectors.database.engine import session_scope
 from connectors.inbox import Delivery
 from connectors.readers import read_delivery
-from connectors.readers.base import DeliveryUnreadable
+from connectors.readers.base import DeliveryUnreadable, ReadResult
 from connectors.settings import Settings
 from connectors.vault import ContactVault
 from flows.report import PartnerFigures
@@ -32,8 +35,16 @@ from signals.validation import validate_delivery as validate_signals
 logger = logging.getLogger(__name__)
 
 
+@dataclass
+class IngestOutcome:
+    """A delivery's figures, and its docs-safe GX results for the run's Data Docs."""
+
+    figures: PartnerFigures
+    validation_results: list[Any] = field(default_factory=list)
+
+
 @task(name="ingest-delivery", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> PartnerFigures:
+def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> IngestOutcome:
     """Load one delivery, or record why it was refused. Returns the partner's figures.
 
     A bad file only affects its own partner: it is recorded as unreadable/rejected and the
@@ -45,7 +56,7 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Part
     sha256 = hashlib.sha256(delivery.path.read_bytes()).hexdigest()
     with session_scope(res.engine) as session:
         if delivery_already_loaded(session, delivery.source_file, sha256):
-            return PartnerFigures(partner=delivery.partner)
+            return IngestOutcome(PartnerFigures(partner=delivery.partner))
         previous = previous_row_count(session, delivery.partner, before=delivery.delivery_date)
     record = DeliveryRecord(
         partner=delivery.partner,
@@ -71,13 +82,31 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Part
         )
         figures.rejected_files = 1
         figures.rejection_reasons.append(unreadable.reason_en)
-        return figures
+        return IngestOutcome(figures)
 
-    outcome = _validate(read.records, spec, settings, delivery, previous)
+    return load_read_delivery(read, spec, settings, record, previous)
+
+
+def load_read_delivery(
+    read: ReadResult,
+    spec: PartnerSpec,
+    settings: Settings,
+    record: DeliveryRecord,
+    previous: int | None,
+    resubmission: bool = False,
+) -> IngestOutcome:
+    """Validate, link, seal and store rows already read (a delivery or a re-submission).
+
+    A re-submission holds only corrected rows, so the delivery-size rules don't apply to it.
+    """
+    res = resources(settings)
+    figures = PartnerFigures(partner=record.partner, deliveries=1)
+    never_empty = spec.never_empty and not resubmission
+    outcome = _validate(read.records, spec, settings, record.delivery_date, previous, never_empty)
     figures.received = read.rows_in
     if outcome.delivery_rejection is not None:
         rejection = outcome.delivery_rejection
-        logger.warning("%s rejected: %s", delivery.source_file, rejection.reason_en)
+        logger.warning("%s rejected: %s", record.source_file, rejection.reason_en)
         _refuse(
             res.engine,
             record,
@@ -89,7 +118,7 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Part
         )
         figures.rejected_files = 1
         figures.rejection_reasons.append(rejection.reason_en)
-        return figures
+        return IngestOutcome(figures, outcome.results)
 
     quarantine = _sealed_quarantine(read.rejected, outcome.quarantined, res.vault)
     if spec.kind == "aftercare":
@@ -121,24 +150,25 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Part
     store_delivery(res.engine, stored, signals, quarantine, vault_tokens, raw_tokens, aftercare)
     figures.accepted, figures.quarantined = accepted, len(quarantine)
     logger.info(
-        "%s loaded: %d accepted, %d quarantined", delivery.source_file, accepted, len(quarantine)
+        "%s loaded: %d accepted, %d quarantined", record.source_file, accepted, len(quarantine)
     )
-    return figures
+    return IngestOutcome(figures, outcome.results)
 
 
 def _validate(
     records: pd.DataFrame,
     spec: PartnerSpec,
     settings: Settings,
-    delivery: Delivery,
+    delivery_date: date,
     previous: int | None,
+    never_empty: bool,
 ) -> ValidationOutcome:
     rules = DeliveryRules(
         partner=spec.partner_id,
         partner_type=spec.partner_type or "Overige",
         kind=spec.kind,
-        delivery_date=delivery.delivery_date,
-        never_empty=spec.never_empty,
+        delivery_date=delivery_date,
+        never_empty=never_empty,
         # Day windows are a triage matter ("Niet opgepakt: onterecht signaal", with crisis
         # signals exempt), not a defect: a CAK signal at 6 months is real and must load.
         window_min_days=None,

@@ -17,6 +17,7 @@ from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 
 import flows  # noqa: F401  (logging and analytics settings before Prefect starts)
+from connectors.data_docs import build_data_docs as render_data_docs
 from connectors.database import history
 from connectors.database import repository as repo
 from connectors.database.engine import session_scope
@@ -143,9 +144,15 @@ def _process(
         report.unrecognised_files = unrecognised
     with stage(report, "ingest"):
         announce("deliveries", count=len(deliveries))
+        results: list[object] = []
         for delivery in deliveries:
-            report.partner(delivery.partner).add(ingest_delivery(delivery, settings, run_id))
+            outcome = ingest_delivery(delivery, settings, run_id)
+            report.partner(delivery.partner).add(outcome.figures)
+            results += outcome.validation_results
             announce("delivery-done", source_file=delivery.source_file)
+    if results:
+        with stage(report, "data-docs"):
+            report.data_docs = build_data_docs(results, settings.data_docs_dir, night.isoformat())
     with stage(report, "state"):
         update_signal_state(settings)
     with stage(report, "triage"):
@@ -171,6 +178,12 @@ def _finish(settings: Settings, run_id: str, status: str, report: NightReport) -
         if status == "succeeded":
             raise
         logger.exception("could not record the failed run")
+
+
+@task(name="data-docs", cache_policy=NO_CACHE)
+def build_data_docs(results: list[object], target_dir: Path, run_name: str) -> str:
+    """Great Expectations Data Docs of the night's validations (counts and rules, no values)."""
+    return render_data_docs(results, target_dir, run_name).as_uri()
 
 
 def _flow_run_id() -> str | None:

@@ -1,0 +1,112 @@
+"""Correcting quarantined rows: export them for the data steward, read corrections back.
+
+The export holds the raw rows (identifying data): it is for the data steward who contacts the
+partner, never for analysts. A corrected file goes back in through ``vroegsignaal quarantine
+resubmit``, which validates it like any delivery.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from connectors.database.models import Quarantine
+from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_json, raw_rows
+from connectors.vault import ContactVault
+
+#: Columns the export adds before the partner's own columns.
+ID, PARTNER, DELIVERY_DATE, SOURCE_FILE, ROW, REASON = (
+    "quarantaine_id",
+    "partner",
+    "leverdatum",
+    "bestand",
+    "rij",
+    "reden",
+)
+META = (ID, PARTNER, DELIVERY_DATE, SOURCE_FILE, ROW, REASON)
+
+
+class ResubmissionError(ValueError):
+    """A corrected file cannot be taken back; the message names the row, not its content."""
+
+
+def export_open_quarantine(
+    session: Session, vault: ContactVault, out_dir: Path, partner: str | None = None
+) -> list[Path]:
+    """One CSV per partner with its open quarantined rows, raw fields editable."""
+    query = select(Quarantine).where(Quarantine.status == "open").order_by(Quarantine.quarantine_id)
+    if partner is not None:
+        query = query.where(Quarantine.partner == partner)
+    rows: dict[str, list[dict[str, str]]] = {}
+    for item in session.scalars(query):
+        raw = json.loads(vault.open(item.raw_token)["raw"]) if item.raw_token else {}
+        fields = {k: "" if v is None else str(v) for k, v in raw.items() if not k.startswith("_")}
+        rows.setdefault(item.partner, []).append(
+            {
+                ID: str(item.quarantine_id),
+                PARTNER: item.partner,
+                DELIVERY_DATE: item.delivery_date.isoformat(),
+                SOURCE_FILE: item.source_file,
+                ROW: "" if item.source_row is None else str(item.source_row),
+                REASON: item.reason_nl or "",
+                **fields,
+            }
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, items in sorted(rows.items()):
+        header = list(dict.fromkeys(k for item in items for k in item))
+        path = out_dir / f"quarantaine_{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, delimiter=";")
+            writer.writeheader()
+            writer.writerows(items)
+        written.append(path)
+    return written
+
+
+def read_corrections(path: Path) -> tuple[str, str, list[int], pd.DataFrame]:
+    """(partner, delivery date, quarantine ids, raw rows) of one corrected quarantine file.
+
+    The raw rows have the shape the readers produce, so they are typed by the same code.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        records = list(csv.DictReader(handle, delimiter=";"))
+    if not records:
+        raise ResubmissionError(f"{path.name}: no rows")
+    missing = [name for name in META if name not in records[0]]
+    if missing:
+        raise ResubmissionError(f"{path.name}: missing column(s) {missing}")
+    partners = {r[PARTNER] for r in records}
+    dates = {r[DELIVERY_DATE] for r in records}
+    if len(partners) != 1 or len(dates) != 1:
+        raise ResubmissionError(f"{path.name}: one partner and one delivery date per file")
+    ids: list[int] = []
+    rows: list[dict[str, object]] = []
+    for line, record in enumerate(records, start=2):
+        if not record[ID].isdigit():
+            raise ResubmissionError(f"{path.name} line {line}: {ID} is not a number")
+        ids.append(int(record[ID]))
+        fields = {k: v for k, v in record.items() if k not in META}
+        rows.append(
+            {**fields, SOURCE_ROW: int(record[ROW] or 0), RAW: raw_json(fields), BROKEN: ""}
+        )
+    header = [k for k in records[0] if k not in META]
+    return partners.pop(), dates.pop(), ids, raw_rows(header, rows)
+
+
+def mark_resubmitted(session: Session, quarantine_ids: list[int]) -> int:
+    """Close the quarantined rows a re-submission replaced; only open rows can be closed."""
+    result = session.execute(
+        update(Quarantine)
+        .where(Quarantine.quarantine_id.in_(quarantine_ids), Quarantine.status == "open")
+        .values(status="resubmitted")
+    )
+    if result.rowcount != len(quarantine_ids):  # type: ignore[attr-defined]
+        raise ResubmissionError("some rows are not (or no longer) open in the quarantine")
+    return len(quarantine_ids)

@@ -1,0 +1,127 @@
+"""Quarantined rows can be corrected and re-submitted; every delivery still reconciles."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from connectors.database.engine import session_scope
+from connectors.inbox import Delivery
+from connectors.quarantine import ResubmissionError, export_open_quarantine
+from connectors.settings import get_settings
+from flows import resources as flow_resources
+from flows.ingest import ingest_delivery
+from flows.resubmit import resubmit
+
+HEADER = (
+    "signaal_id;postcode;huisnummer;toevoeging;geboortedatum;maandhuur;achterstand_bedrag;"
+    "achterstand_maanden;ontstaansdatum;signaaldatum;ontruiming_aangevraagd;warme_overdracht"
+)
+ROWS = [
+    "DOM-1;7906 KL;14;;23-07-1988;698,40;1.396,80;2,0;01-08-2026;05-10-2026;N;N",
+    "DOM-2;7906 KL;16;b;02-02-1961;712,00;zevenhonderd;1,0;01-09-2026;05-10-2026;N;J",
+]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    inbox = tmp_path / "inbox"
+    (inbox / "domesta").mkdir(parents=True)
+    body = "\r\n".join([HEADER, *ROWS]) + "\r\n"
+    (inbox / "domesta" / "2026-10-05.csv").write_bytes(b"\xef\xbb\xbf" + body.encode())
+    reference = tmp_path / "adressen.csv"
+    reference.write_text(
+        "postcode;huisnummer;toevoeging;wijkcode;wijknaam;buurtcode\n"
+        "7906 KL;14;;WK011803;Hoogeveen-Oost;BU01180301\n"
+        "7906 KL;16;B;WK011803;Hoogeveen-Oost;BU01180301\n",
+        encoding="utf-8",
+    )
+    for name, value in {
+        "VS_DEMO": "true",
+        "VS_DATA_DIR": str(tmp_path / "var"),
+        "VS_INBOX": str(inbox),
+        "VS_REFERENCE": str(reference),
+    }.items():
+        monkeypatch.setenv(name, value)
+    flow_resources._resources.cache_clear()
+    flow_resources.reference_addresses.cache_clear()
+    yield get_settings()
+    flow_resources._resources.cache_clear()
+    flow_resources.reference_addresses.cache_clear()
+
+
+def _counts(engine: sa.Engine) -> dict[str, object]:
+    with engine.connect() as connection:
+        return {
+            "signals": connection.execute(sa.text("select count(*) from signals")).scalar(),
+            "quarantine": dict(
+                connection.execute(
+                    sa.text("select status, count(*) from quarantine group by status")
+                ).all()
+            ),
+            "deliveries": connection.execute(
+                sa.text(
+                    "select source_file, rows_received, rows_accepted, rows_quarantined "
+                    "from deliveries order by delivery_id"
+                )
+            ).all(),
+        }
+
+
+def test_a_corrected_row_is_loaded_and_its_quarantine_row_closed(settings, tmp_path: Path):
+    delivery = Delivery(
+        partner="domesta",
+        delivery_date=date(2026, 10, 5),
+        path=settings.inbox / "domesta" / "2026-10-05.csv",
+        source_file="domesta/2026-10-05.csv",
+    )
+    outcome = ingest_delivery.fn(delivery, settings, "run-1")
+    assert (outcome.figures.accepted, outcome.figures.quarantined) == (1, 1)
+    res = flow_resources.resources(settings)
+
+    with session_scope(res.engine) as session:
+        [exported] = export_open_quarantine(session, res.vault, tmp_path / "q")
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert rows[0]["achterstand_bedrag"] == "zevenhonderd"
+    assert rows[0]["reden"]  # the Dutch reason is there for the steward
+    rows[0]["achterstand_bedrag"] = "712,00"
+    with exported.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    again = resubmit(settings, exported)
+
+    assert (again.figures.received, again.figures.accepted, again.figures.quarantined) == (1, 1, 0)
+    counts = _counts(res.engine)
+    assert counts["signals"] == 2
+    assert counts["quarantine"] == {"resubmitted": 1}
+    for _, received, accepted, quarantined in counts["deliveries"]:
+        assert received == accepted + quarantined
+    # The same corrected file twice changes nothing.
+    with pytest.raises(ResubmissionError):
+        resubmit(settings, exported)
+    assert _counts(res.engine)["signals"] == 2
+
+
+def test_a_row_that_fails_again_goes_back_into_quarantine(settings, tmp_path: Path):
+    delivery = Delivery(
+        partner="domesta",
+        delivery_date=date(2026, 10, 5),
+        path=settings.inbox / "domesta" / "2026-10-05.csv",
+        source_file="domesta/2026-10-05.csv",
+    )
+    ingest_delivery.fn(delivery, settings, "run-1")
+    res = flow_resources.resources(settings)
+    with session_scope(res.engine) as session:
+        [exported] = export_open_quarantine(session, res.vault, tmp_path / "q")
+
+    again = resubmit(settings, exported)  # unchanged: still not a number
+
+    assert (again.figures.accepted, again.figures.quarantined) == (0, 1)
+    assert _counts(res.engine)["quarantine"] == {"open": 1, "resubmitted": 1}
