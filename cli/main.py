@@ -35,6 +35,19 @@ DateOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
+def _check_secrets() -> None:
+    """Refuse early, with the variable to set, instead of deep inside a flow run."""
+    from connectors.settings import SettingsError, get_settings
+
+    settings = get_settings()
+    try:
+        settings.pseudonym_key_bytes()
+        settings.vault_key_bytes()
+    except SettingsError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+
+
 def _apply(**values: object) -> None:
     """Command-line options override the VS_ environment for this process (and its flows)."""
     for name, value in values.items():
@@ -72,14 +85,17 @@ def run(
 ) -> None:
     """Run the nightly flow: every delivery up to --as-of (default today) not yet loaded."""
     _apply(inbox=inbox, reference=reference)
-    from flows.nightly import nightly
+    _check_secrets()
+    from connectors.settings import get_settings
+    from flows.runner import nightly_for, scaled_out
 
+    settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = (as_of or dt.datetime.now()).date()
     with _progress() as listener:
         from flows.progress import listening
 
         with listening(listener):
-            report = nightly(as_of=night)
+            report = nightly_for(settings)(as_of=night, partitioned=scaled_out(settings))
     _summary(report)
 
 
@@ -92,6 +108,7 @@ def backfill(
 ) -> None:
     """Replay [--from, --to] night by night through the nightly flow."""
     _apply(inbox=inbox, reference=reference)
+    _check_secrets()
     _backfill(start.date(), end.date())
 
 
@@ -226,6 +243,7 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
 
 
 def _resources() -> Any:
+    _check_secrets()
     from connectors.settings import get_settings
     from flows.resources import resources
 

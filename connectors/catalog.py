@@ -7,6 +7,7 @@ naming the partner and the field.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from connectors import settings
 from signals.ddas import PARTNER_TYPES
 from signals.parsing import EXCEL_DATE
 from signals.schema import AFTERCARE_SCHEMA, LINEAGE_SCHEMA, SIGNAL_SCHEMA
+from signals.validation.rules import DeliveryRules
 
 Kind = Literal["signal", "aftercare"]
 FileFormat = Literal["csv", "xlsx", "jsonl"]
@@ -56,6 +58,8 @@ class PartnerSpec(BaseModel):
     # Delivery rules, read by the validation stage.
     complete_snapshot: bool = True
     never_empty: bool = False
+    # Refuse a delivery whose row count collapses versus the previous (VS_MAX_ROW_COUNT_DROP).
+    row_count_check: bool = True
     window_min_days: int | None = Field(default=None, ge=0)
     window_max_days: int | None = Field(default=None, ge=0)
     requires_consent: bool = False
@@ -177,3 +181,25 @@ def load_catalog(path: Path | None = None) -> Catalog:
     except yaml.YAMLError as error:
         raise CatalogError(f"{path.name} is not valid YAML: {error}") from None
     return parse_catalog(document, source=path.name)
+
+
+def delivery_rules(
+    spec: PartnerSpec, config: settings.Settings, delivery_date: date, resubmission: bool = False
+) -> DeliveryRules:
+    """What validation holds one delivery of ``spec`` to.
+
+    Day windows are left to triage ("Niet opgepakt: onterecht signaal", crisis signals exempt):
+    a signal outside its window is a real signal, not a broken row, so it is not quarantined.
+    A re-submission holds only corrected rows, so "never empty" does not apply to it.
+    """
+    return DeliveryRules(
+        partner=spec.partner_id,
+        partner_type=spec.partner_type or "Overige",
+        kind=spec.kind,
+        delivery_date=delivery_date,
+        never_empty=spec.never_empty and not resubmission,
+        window_min_days=None,
+        window_max_days=None,
+        requires_consent=spec.requires_consent,
+        max_row_count_drop=config.max_row_count_drop,
+    )

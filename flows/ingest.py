@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from connectors.catalog import PartnerSpec
+from connectors.catalog import PartnerSpec, delivery_rules
 from connectors.database.deliveries import (
     DeliveryRecord,
     delivery_already_loaded,
@@ -29,7 +28,6 @@ from connectors.vault import ContactVault
 from flows.report import PartnerFigures
 from flows.resources import reference_addresses, resources
 from signals.linkage import link_aftercare, link_signals
-from signals.validation import DeliveryRules, ValidationOutcome
 from signals.validation import validate_delivery as validate_signals
 
 logger = logging.getLogger(__name__)
@@ -101,8 +99,10 @@ def load_read_delivery(
     """
     res = resources(settings)
     figures = PartnerFigures(partner=record.partner, deliveries=1)
-    never_empty = spec.never_empty and not resubmission
-    outcome = _validate(read.records, spec, settings, record.delivery_date, previous, never_empty)
+    rules = delivery_rules(spec, settings, record.delivery_date, resubmission)
+    if resubmission or not spec.row_count_check:
+        previous = None
+    outcome = validate_signals(read.records, rules, previous, rows_received=read.rows_in)
     figures.received = read.rows_in
     if outcome.delivery_rejection is not None:
         rejection = outcome.delivery_rejection
@@ -153,30 +153,6 @@ def load_read_delivery(
         "%s loaded: %d accepted, %d quarantined", record.source_file, accepted, len(quarantine)
     )
     return IngestOutcome(figures, outcome.results)
-
-
-def _validate(
-    records: pd.DataFrame,
-    spec: PartnerSpec,
-    settings: Settings,
-    delivery_date: date,
-    previous: int | None,
-    never_empty: bool,
-) -> ValidationOutcome:
-    rules = DeliveryRules(
-        partner=spec.partner_id,
-        partner_type=spec.partner_type or "Overige",
-        kind=spec.kind,
-        delivery_date=delivery_date,
-        never_empty=never_empty,
-        # Day windows are a triage matter ("Niet opgepakt: onterecht signaal", with crisis
-        # signals exempt), not a defect: a CAK signal at 6 months is real and must load.
-        window_min_days=None,
-        window_max_days=None,
-        requires_consent=spec.requires_consent,
-        max_row_count_drop=settings.max_row_count_drop,
-    )
-    return validate_signals(records, rules, previous)
 
 
 def _sealed_quarantine(

@@ -16,9 +16,10 @@ from connectors.settings import Settings
 from flows.resources import resources
 from signals.capacity import plan_capacity
 from signals.schema import SIGNAL_STATE_SCHEMA, TASK_SCHEMA, conform
-from signals.state import delivery_state, household_states
+from signals.state import delivery_state, household_states, pickups
 from signals.triage.night import NightInput, NightOutput, triage_night
 from signals.triage.policy import TriagePolicy
+from signals.triage.priority import assign_priority
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +55,15 @@ def load_night(settings: Settings, night: date) -> NightInput:
     res = resources(settings)
     with session_scope(res.engine) as session:
         history = repo.load_signals(session)
-        decided = set(repo.load_decisions(session)["signal_key"])
+        decisions = repo.load_decisions(session)
         states = repo.load_signal_states(session)
         aftercare = repo.load_aftercare(session)
         complete = delivery_log.load_complete_deliveries(session)
         cases = repo.load_cases(session)
         open_tasks = repo.load_tasks(session, status="open")
     history = history[history["delivery_date"] <= pd.Timestamp(night)]
-    undecided = history[~history["signal_key"].isin(decided)].reset_index(drop=True)
+    undecided = history[~history["signal_key"].isin(set(decisions["signal_key"]))]
+    undecided = undecided.reset_index(drop=True)
     household_state = household_states(
         history, aftercare, night, settings.multiple_window_days, complete
     )
@@ -74,6 +76,7 @@ def load_night(settings: Settings, night: date) -> NightInput:
         household_state=household_state[household_state["household_key"].isin(involved)],
         cases=cases,
         open_tasks=open_tasks,
+        pickups=pickups(history, decisions),
     )
 
 
@@ -95,6 +98,9 @@ def save_night(
     res = resources(settings)
     untouched = carried_tasks[~carried_tasks["case_id"].isin(set(result.tasks["case_id"]))]
     open_tasks = pd.concat([untouched, result.tasks], ignore_index=True)
+    # Priority is a rank over all open work, so it is set here, over every partition and the
+    # households not triaged tonight together (a partition only ranks its own tasks).
+    open_tasks = assign_priority(conform(open_tasks, TASK_SCHEMA), res.policy)
     tasks = plan_capacity(conform(open_tasks, TASK_SCHEMA), res.policy, night)
     teams = pd.DataFrame(
         [{"name": t.name, "weekly_capacity": t.weekly_capacity} for t in res.policy.teams]

@@ -14,12 +14,12 @@ Case ids derive from household key and night, so replaying a night gives the sam
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 import pandas as pd
 
 from signals.ddas import RESULTS, STATUS_PICKED_UP
+from signals.ids import stable_id
 from signals.schema import DATE, STRING, conform
 
 CASE_COLUMNS: dict[str, str] = {
@@ -39,10 +39,10 @@ CLOSED = "closed"
 DEFAULT_CASE_TYPE = "enkelvoudig"
 
 
-def case_id_for(household_key: str, opened_on: date) -> str:
-    """Deterministic case id: the same household and night always give the same id."""
-    digest = hashlib.sha256(f"{household_key}/{opened_on.isoformat()}".encode()).hexdigest()
-    return f"zaak-{digest[:20]}"
+def case_id_for(household_key: str, opened_on: date, first_signal_key: str) -> str:
+    """Deterministic case id. The first signal is part of it, so a case opened and closed on a
+    night and a later case of the same household and night never share an id."""
+    return stable_id("zaak", household_key, opened_on.isoformat(), first_signal_key)
 
 
 def assign_cases(
@@ -74,7 +74,10 @@ def assign_cases(
             _join(cases, index, case_type, picked, today)
             case_id = str(cases.at[index, "case_id"])
         else:
-            row = _new_case(key, case_type, picked, str(group["status"].iloc[0]), night)
+            first_signal = str(group["signal_key"].iloc[0])
+            row = _new_case(
+                key, case_type, picked, str(group["status"].iloc[0]), night, first_signal
+            )
             new_rows.append(row)
             case_id = str(row["case_id"])
         links.extend({"case_id": case_id, "signal_key": str(s)} for s in group["signal_key"])
@@ -104,11 +107,16 @@ def _join(
 
 
 def _new_case(
-    household: str, case_type: str, picked: bool, first_status: str, night: date
+    household: str,
+    case_type: str,
+    picked: bool,
+    first_status: str,
+    night: date,
+    first_signal: str,
 ) -> dict[str, object]:
     today = pd.Timestamp(night)
     row: dict[str, object] = {
-        "case_id": case_id_for(household, night),
+        "case_id": case_id_for(household, night, first_signal),
         "household_key": household,
         "case_type": case_type,
         "opened_on": today,

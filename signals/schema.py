@@ -75,6 +75,31 @@ REJECT_SCHEMA: dict[str, str] = {
     "reason_nl": STRING,
 }
 
+#: English and Dutch names of canonical columns, used in reasons.
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "signal_id": ("signal id", "signaalkenmerk"),
+    "partner_type": ("partner type", "partnertype"),
+    "postcode": ("postcode", "postcode"),
+    "toevoeging": ("house number suffix", "toevoeging"),
+    "bsn": ("BSN", "BSN"),
+    "dossier_id": ("dossier id", "dossiernummer"),
+    "huisnummer": ("house number", "huisnummer"),
+    "birth_date": ("birth date", "geboortedatum"),
+    "amount": ("arrears amount", "achterstandsbedrag"),
+    "arrears_months": ("months in arrears", "aantal maanden achterstand"),
+    "monthly_rent": ("monthly rent", "maandhuur"),
+    "days_overdue": ("days overdue", "aantal dagen achterstand"),
+    "arrears_since": ("arrears start date", "ontstaansdatum"),
+    "signal_date": ("signal date", "signaaldatum"),
+    "eviction_requested": ("eviction requested", "ontruiming aangevraagd"),
+    "end_of_supply_date": ("end-of-supply date", "einddatum levering"),
+    "cak_registered": ("CAK registration", "CAK-aanmelding"),
+    "warm_handover": ("warm handover", "warme overdracht"),
+    "consent": ("consent", "toestemming"),
+    "trajectory_end_date": ("trajectory end date", "einddatum traject"),
+    "trajectory_outcome": ("trajectory outcome", "uitkomst traject"),
+}
+
 IDENTIFYING_COLUMNS: tuple[str, ...] = ("postcode", "huisnummer", "toevoeging", "bsn", "birth_date")
 
 
@@ -151,6 +176,13 @@ RESOLUTION_SCHEMA: dict[str, str] = {
     "household_key": STRING,
     "partner": STRING,
     "resolved_on": DATE,  # delivery date of the first complete delivery without it
+}
+
+#: Earlier pick-ups of arrears, per household and partner: the "herhaalde melding" look-back.
+PICKUP_SCHEMA: dict[str, str] = {
+    "household_key": STRING,
+    "partner": STRING,
+    "picked_up_on": DATE,
 }
 
 #: Household-level state on the night being processed.

@@ -8,7 +8,8 @@ rejected delivery) is no snapshot: it changes nothing.
 
 DDAS "Niet opgepakt: herhaalde melding" is decided by triage: a ``repeat`` signal whose household
 × partner was picked up within the look-back (``Settings.repeat_lookback_days``); see
-:func:`is_repeat_report`. An ``increased`` signal is never a herhaalde melding.
+:func:`signals.triage.rules.triage_signals` with :func:`pickups`. An ``increased`` signal
+is never a herhaalde melding.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from itertools import pairwise
 
 import pandas as pd
 
+from signals.ddas import STATUS_PICKED_UP
 from signals.schema import (
     HOUSEHOLD_STATE_SCHEMA,
+    PICKUP_SCHEMA,
     RESOLUTION_SCHEMA,
     SIGNAL_STATE_SCHEMA,
     conform,
@@ -235,21 +238,27 @@ def household_states(
     return conform(states.rename_axis("household_key").reset_index(), HOUSEHOLD_STATE_SCHEMA)
 
 
-def is_repeat_report(
-    states: pd.DataFrame, pickups: pd.DataFrame, as_of: date, lookback_days: int
-) -> pd.Series:
-    """True where DDAS "Niet opgepakt: herhaalde melding" applies, aligned to ``states``.
+def pickups(history: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Pick-ups per household × partner (``PICKUP_SCHEMA``): signals triaged "Opgepakt".
 
-    ``states`` is ``SIGNAL_STATE_SCHEMA``; ``pickups`` has ``household_key``, ``partner`` and
-    ``picked_up_on`` (date a case for that pair was picked up). Only a ``repeat`` (amount not
-    increased) whose pair was picked up within ``lookback_days`` before ``as_of`` qualifies.
+    ``decisions`` are stored decisions (``DECISION_SCHEMA`` + ``decided_on``); the pick-up date
+    is the night of the decision, or the delivery date when that is unknown.
     """
-    end = pd.Timestamp(as_of)
-    since = end - pd.Timedelta(days=lookback_days)
-    when = pickups["picked_up_on"]
-    recent = pickups[(when >= since) & (when <= end)][PAIR].drop_duplicates().assign(recent=True)
-    joined = states[PAIR].merge(recent, on=PAIR, how="left")
-    picked = joined["recent"].astype("boolean").fillna(False).astype(bool).to_numpy()
-    return pd.Series(
-        (states["signal_state"] == STATE_REPEAT).to_numpy() & picked, index=states.index
+    picked = decisions[decisions["status"] == STATUS_PICKED_UP]
+    joined = picked.merge(
+        history[["signal_key", "household_key", "partner", "delivery_date"]],
+        on=["signal_key"],
+        how="inner",
+        suffixes=("_decision", ""),
     )
+    when = joined["delivery_date"]
+    if "decided_on" in joined.columns:
+        when = pd.to_datetime(joined["decided_on"]).fillna(when)
+    frame = pd.DataFrame(
+        {
+            "household_key": joined["household_key"],
+            "partner": joined["partner"],
+            "picked_up_on": when,
+        }
+    )
+    return conform(frame.sort_values([*PAIR, "picked_up_on"], kind="stable"), PICKUP_SCHEMA)

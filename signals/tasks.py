@@ -14,12 +14,12 @@ Suggested instruments (Dutch names from the policy):
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 import pandas as pd
 
 from signals.ddas import STATUS_PICKED_UP
+from signals.ids import stable_id
 from signals.schema import LINKED_SIGNAL_SCHEMA, TASK_SCHEMA, conform
 from signals.triage.policy import TriagePolicy
 from signals.triage.priority import OPEN, assign_priority
@@ -42,8 +42,7 @@ _SUFFIX_START = " (beleid "
 
 def task_id_for(case_id: str, created_on: date) -> str:
     """Deterministic task id from its case and the night it was created."""
-    digest = hashlib.sha256(f"{case_id}/{created_on.isoformat()}".encode()).hexdigest()
-    return f"taak-{digest[:20]}"
+    return stable_id("taak", case_id, created_on.isoformat())
 
 
 def build_tasks(

@@ -16,6 +16,7 @@ from tests.test_triage_rules import (
     household,
     households,
     no_cases,
+    no_pickups,
     policy,
     signal,
     signals,
@@ -25,7 +26,7 @@ from tests.test_triage_rules import (
 
 def assign(frame, household_state, cases=None, night=NIGHT):
     cases = no_cases() if cases is None else cases
-    decisions = triage_signals(frame, states(frame), cases, policy())
+    decisions = triage_signals(frame, states(frame), no_pickups(), policy())
     return assign_cases(decisions, household_state, cases, night)
 
 
@@ -34,7 +35,7 @@ def test_picked_up_signal_opens_a_case_with_pickup_date_and_deterministic_id():
     assert list(cases.columns) == list(CASE_COLUMNS)
     assert list(links.columns) == list(CASE_SIGNAL_COLUMNS)
     case = cases.iloc[0]
-    assert case["case_id"] == case_id_for("hh1", NIGHT)
+    assert case["case_id"] == case_id_for("hh1", NIGHT, "domesta/2026-04-23/S1")
     assert case["status"] == "open"
     assert case["case_type"] == "opeenvolgend"
     assert case["opened_on"] == case["picked_up_on"] == pd.Timestamp(NIGHT)

@@ -17,8 +17,8 @@ from signals.schema import (
 from signals.state import (
     delivery_state,
     household_states,
-    is_repeat_report,
     night_state,
+    pickups,
     resolutions,
     signal_states,
 )
@@ -196,26 +196,31 @@ def test_no_signals_in_window_gives_empty_state() -> None:
     assert household_states(rows, NO_AFTERCARE, date(2026, 9, 1)).empty
 
 
-def test_repeat_report_needs_recent_pickup_and_no_increase() -> None:
-    states = conform(
+def test_pickups_are_the_picked_up_signals_per_household_and_partner():
+    history = conform(
         pd.DataFrame(
             {
-                "signal_key": ["a", "b", "c", "d"],
-                "household_key": ["h1", "h2", "h3", "h4"],
-                "partner": ["domesta"] * 4,
-                "signal_state": ["repeat", "increased", "repeat", "new"],
+                "signal_key": ["domesta/2026-08-05/D1", "zorg/2026-08-03/Z1", "zorg/2026-09-03/Z1"],
+                "household_key": ["h1", "h1", "h2"],
+                "partner": ["domesta", "zorg", "zorg"],
+                "delivery_date": pd.to_datetime(["2026-08-05", "2026-08-03", "2026-09-03"]),
             }
         ),
-        SIGNAL_STATE_SCHEMA,
+        LINKED_SIGNAL_SCHEMA,
     )
-    pickups = pd.DataFrame(
+    decisions = pd.DataFrame(
         {
-            "household_key": ["h1", "h2", "h3", "h4"],
-            "partner": ["domesta"] * 4,
-            "picked_up_on": pd.to_datetime(
-                ["2026-08-15", "2026-08-15", "2026-03-01", "2026-08-15"]
-            ),
+            "signal_key": ["domesta/2026-08-05/D1", "zorg/2026-08-03/Z1", "zorg/2026-09-03/Z1"],
+            "status": ["Opgepakt", "Niet opgepakt: onterecht signaal", "Opgepakt"],
+            "decided_on": pd.to_datetime(["2026-08-06", "2026-08-04", pd.NaT]),
         }
     )
-    flags = is_repeat_report(states, pickups, date(2026, 9, 1), lookback_days=90)
-    assert flags.tolist() == [True, False, False, False]
+    found = pickups(history, decisions)
+    assert found[["household_key", "partner"]].values.tolist() == [
+        ["h1", "domesta"],
+        ["h2", "zorg"],
+    ]
+    assert found["picked_up_on"].tolist() == [
+        pd.Timestamp("2026-08-06"),  # the night of the decision
+        pd.Timestamp("2026-09-03"),  # unknown decision night: the delivery date
+    ]

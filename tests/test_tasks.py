@@ -19,6 +19,7 @@ from tests.test_triage_rules import (
     household,
     households,
     no_cases,
+    no_pickups,
     no_tasks,
     policy,
     run_night,
@@ -254,7 +255,7 @@ def test_same_night_twice_gives_identical_frames():
 def test_optional_score_orders_ties_but_never_removes_a_task():
     frame = signals(signal(), signal("S2", household="hh2"))
     hh = households(household(), household("hh2"))
-    decisions = triage_signals(frame, states(frame), no_cases(), policy())
+    decisions = triage_signals(frame, states(frame), no_pickups(), policy())
     cases, _ = assign_cases(decisions, hh, no_cases(), NIGHT)
     scores = pd.DataFrame({"household_key": ["hh1", "hh2"], "score": [0.1, 0.9]})
     built = build_tasks(frame, decisions, hh, cases, no_tasks(), policy(), NIGHT, scores)

@@ -29,6 +29,7 @@ from signals.schema import (
     DECISION_SCHEMA,
     HOUSEHOLD_STATE_SCHEMA,
     LINKED_SIGNAL_SCHEMA,
+    PICKUP_SCHEMA,
     SIGNAL_STATE_SCHEMA,
     TASK_SCHEMA,
     conform,
@@ -109,6 +110,10 @@ def no_cases() -> pd.DataFrame:
     return empty_frame(CASE_COLUMNS)
 
 
+def no_pickups() -> pd.DataFrame:
+    return empty_frame(PICKUP_SCHEMA)
+
+
 def no_tasks() -> pd.DataFrame:
     return empty_frame(TASK_SCHEMA)
 
@@ -121,22 +126,24 @@ def run_night(
     night: date = NIGHT,
     signal_state: pd.DataFrame | None = None,
     triage_policy: TriagePolicy | None = None,
+    earlier_pickups: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Triage, cases, tasks and capacity for one night: (decisions, cases, links, tasks)."""
     chosen = triage_policy or policy()
     cases = no_cases() if cases is None else cases
     state = states(linked) if signal_state is None else signal_state
-    decisions = triage_signals(linked, state, cases, chosen)
+    found = no_pickups() if earlier_pickups is None else earlier_pickups
+    decisions = triage_signals(linked, state, found, chosen)
     new_cases, links = assign_cases(decisions, household_state, cases, night)
     open_tasks = no_tasks() if tasks is None else tasks
     built = build_tasks(linked, decisions, household_state, new_cases, open_tasks, chosen, night)
     return decisions, new_cases, links, plan_capacity(built, chosen, night)
 
 
-def decide(*rows: dict[str, Any], cases: pd.DataFrame | None = None, **states_by_key: str):
+def decide(*rows: dict[str, Any], pickups: pd.DataFrame | None = None, **states_by_key: str):
     frame = signals(*rows)
     state = states(frame, **states_by_key)
-    return triage_signals(frame, state, no_cases() if cases is None else cases, policy())
+    return triage_signals(frame, state, no_pickups() if pickups is None else pickups, policy())
 
 
 # --- the policy file -----------------------------------------------------------------------
@@ -226,18 +233,10 @@ def test_day_window_but_crisis_is_never_outside():
     assert by_id.loc["energie/2026-04-23/E1", "status"] == STATUS_UNFOUNDED
 
 
-def _picked_case(days_ago: int) -> pd.DataFrame:
+def _pickup(days_ago: int, partner: str = "domesta") -> pd.DataFrame:
     picked = pd.Timestamp(NIGHT) - pd.Timedelta(days=days_ago)
-    row = {
-        "case_id": "zaak-1",
-        "household_key": "hh1",
-        "case_type": "enkelvoudig",
-        "opened_on": picked,
-        "picked_up_on": picked,
-        "last_pickup_on": picked,
-        "status": "closed",
-    }
-    return conform(pd.DataFrame([row]), CASE_COLUMNS)
+    row = {"household_key": "hh1", "partner": partner, "picked_up_on": picked}
+    return conform(pd.DataFrame([row]), PICKUP_SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -250,8 +249,14 @@ def _picked_case(days_ago: int) -> pd.DataFrame:
     ],
 )
 def test_repeat_within_lookback(state, days_ago, status):
-    row = decide(signal(), cases=_picked_case(days_ago), S1=state).iloc[0]
+    row = decide(signal(), pickups=_pickup(days_ago), S1=state).iloc[0]
     assert row["status"] == status
+
+
+def test_a_pickup_at_another_partner_does_not_make_a_repeat():
+    # Same household, rent repeat; only its energy arrears were picked up recently.
+    row = decide(signal(), pickups=_pickup(10, partner="energie"), S1="repeat").iloc[0]
+    assert row["status"] == STATUS_PICKED_UP
 
 
 def test_repeat_without_earlier_pickup_is_picked_up():
@@ -268,4 +273,4 @@ def test_decisions_carry_version_rule_and_reason_and_ddas_status():
 
 
 def test_empty_input_gives_empty_decisions():
-    assert triage_signals(signals(), states(signals()), no_cases(), policy()).empty
+    assert triage_signals(signals(), states(signals()), no_pickups(), policy()).empty

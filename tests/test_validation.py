@@ -345,3 +345,16 @@ def test_crisis_signals_are_exempt_from_the_day_window(crisis: dict[str, Any]) -
     outcome = validate_delivery(records, rules(window_max_days=100), previous_row_count=None)
     assert outcome.accepted["signal_id"].tolist() == ["S0"]
     assert outcome.quarantined["reason_code"].tolist() == ["outside_window"]
+
+
+def test_size_rules_count_rows_received_not_rows_that_survived_reading():
+    from signals.validation.rules import check_delivery
+
+    three = conform(pd.DataFrame({"signal_id": ["a", "b", "c"]}), SIGNAL_SCHEMA)
+    # 10 rows sent, 7 rejected by the reader: not a collapse against 10 the month before.
+    assert check_delivery(three, SIGNAL_SCHEMA, True, 10, 0.5, rows_received=10) is None
+    collapsed = check_delivery(three, SIGNAL_SCHEMA, True, 10, 0.5)
+    assert collapsed is not None and collapsed.code == "row_count_collapse"
+    # Every row unreadable is not an empty delivery.
+    empty = conform(pd.DataFrame(), SIGNAL_SCHEMA)
+    assert check_delivery(empty, SIGNAL_SCHEMA, True, None, 0.5, rows_received=4) is None

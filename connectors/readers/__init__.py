@@ -51,7 +51,7 @@ def _raw_rows(path: Path, spec: PartnerSpec, source_file: str) -> pd.DataFrame:
         return read_xlsx(path, spec, source_file)
     text = _decoded_text(path, spec, source_file)
     if spec.format == "jsonl":
-        return parse_jsonl_text(text, spec)
+        return parse_jsonl_text(text, spec, source_file)
     if not text.strip():
         raise unreadable(source_file, FILE_EMPTY)
     return parse_csv_text(text, spec, source_file)

@@ -14,6 +14,7 @@ from connectors.readers.base import (
     RAW,
     REQUIRED_FIELD_MISSING,
     SOURCE_ROW,
+    missing_columns,
     raw_json,
     raw_rows,
 )
@@ -53,12 +54,22 @@ def _record(line_text: str, line: int, spec: PartnerSpec) -> dict[str, object]:
     return {**cells, SOURCE_ROW: line, RAW: raw_json(received), BROKEN: broken}
 
 
-def parse_jsonl_text(text: str, spec: PartnerSpec) -> pd.DataFrame:
-    """Raw rows of decoded JSONL text; ``source_row`` is the physical line (first line = 1)."""
+def parse_jsonl_text(text: str, spec: PartnerSpec, source_file: str) -> pd.DataFrame:
+    """Raw rows of decoded JSONL text; ``source_row`` is the physical line (first line = 1).
+
+    A required field that no object of the file has is a missing column, as in a CSV header:
+    the export is broken, so the whole file is refused rather than every line quarantined.
+    """
     rows = [
         _record(line_text.rstrip("\r"), number, spec)
         for number, line_text in enumerate(text.split("\n"), start=1)
         if line_text.strip()
     ]
     header = list(dict.fromkeys(key for row in rows for key in row))
+    objects = [
+        row for row in rows if row[BROKEN] not in (JSON_MALFORMED.code, JSON_NOT_OBJECT.code)
+    ]
+    absent = [name for name in spec.required if objects and name not in header]
+    if absent:
+        raise missing_columns(source_file, absent)
     return raw_rows(header, rows)

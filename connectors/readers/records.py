@@ -17,29 +17,9 @@ from connectors.catalog import PartnerSpec
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, STRUCTURAL_REASONS, Reason
 from signals import parsing
 from signals.address import house_number_failed, normalise_address
-from signals.schema import BOOL, DATE, FLOAT, INT, REJECT_SCHEMA, conform
+from signals.schema import BOOL, DATE, FIELD_NAMES, FLOAT, INT, REJECT_SCHEMA, conform
 
 ADDRESS_COLUMNS = ("postcode", "huisnummer", "toevoeging")
-
-#: English and Dutch names of canonical columns, used in reasons.
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "signal_id": ("signal id", "signaalkenmerk"),
-    "dossier_id": ("dossier id", "dossiernummer"),
-    "huisnummer": ("house number", "huisnummer"),
-    "birth_date": ("birth date", "geboortedatum"),
-    "amount": ("arrears amount", "achterstandsbedrag"),
-    "arrears_months": ("months in arrears", "aantal maanden achterstand"),
-    "monthly_rent": ("monthly rent", "maandhuur"),
-    "days_overdue": ("days overdue", "aantal dagen achterstand"),
-    "arrears_since": ("arrears start date", "ontstaansdatum"),
-    "signal_date": ("signal date", "signaaldatum"),
-    "eviction_requested": ("eviction requested", "ontruiming aangevraagd"),
-    "end_of_supply_date": ("end-of-supply date", "einddatum levering"),
-    "cak_registered": ("CAK registration", "CAK-aanmelding"),
-    "warm_handover": ("warm handover", "warme overdracht"),
-    "consent": ("consent", "toestemming"),
-    "trajectory_end_date": ("trajectory end date", "einddatum traject"),
-}
 
 
 def field_reason(column: str, problem: str) -> Reason:

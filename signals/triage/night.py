@@ -28,6 +28,7 @@ class NightInput:
     household_state: pd.DataFrame  # HOUSEHOLD_STATE_SCHEMA
     cases: pd.DataFrame  # all known cases (CASE_COLUMNS)
     open_tasks: pd.DataFrame  # TASK_SCHEMA, carried over
+    pickups: pd.DataFrame  # PICKUP_SCHEMA: earlier pick-ups per household × partner
 
 
 @dataclass
@@ -40,7 +41,7 @@ class NightOutput:
 
 def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightOutput:
     """Decide every undecided signal, fold it into its household's case and task."""
-    decisions = triage_signals(batch.signals, batch.signal_state, batch.cases, policy)
+    decisions = triage_signals(batch.signals, batch.signal_state, batch.pickups, policy)
     cases, links = assign_cases(decisions, batch.household_state, batch.cases, night)
     tasks = build_tasks(
         batch.signals, decisions, batch.household_state, cases, batch.open_tasks, policy, night
@@ -69,6 +70,7 @@ def split_by_partition(batch: NightInput, partitions: pd.Series) -> dict[str, Ni
             household_state=_of(batch.household_state, keys),
             cases=_of(batch.cases, keys),
             open_tasks=_of(batch.open_tasks, keys),
+            pickups=_of(batch.pickups, keys),
         )
     return out
 

@@ -17,7 +17,13 @@ from signals.ddas import (
     STATUS_REPEAT,
     STATUS_UNFOUNDED,
 )
-from signals.schema import DATE, DECISION_SCHEMA, LINKED_SIGNAL_SCHEMA, conform, empty_frame
+from signals.schema import (
+    DECISION_SCHEMA,
+    LINKED_SIGNAL_SCHEMA,
+    PICKUP_SCHEMA,
+    conform,
+    empty_frame,
+)
 from signals.triage.policy import SignalCheck, SignalRule, TriagePolicy
 from signals.triage.text import audit_suffix, euro_nl
 
@@ -35,18 +41,18 @@ PICKED_UP_RULE = "opgepakt"
 def triage_signals(
     signals: pd.DataFrame,
     signal_state: pd.DataFrame,
-    cases: pd.DataFrame,
+    pickups: pd.DataFrame,
     policy: TriagePolicy,
 ) -> pd.DataFrame:
     """One ``DECISION_SCHEMA`` row per linked signal, ordered by ``signal_key``.
 
-    ``cases`` are all known cases (open and closed) with ``household_key``, ``picked_up_on``
-    and optionally ``last_pickup_on``; they decide whether a repeat falls in the look-back.
+    ``pickups`` (``PICKUP_SCHEMA``: household, partner, date) are earlier pick-ups of the same
+    arrears at the same partner; they decide whether a repeat falls in the look-back.
     A signal without a state row counts as new: when in doubt, help is offered.
     """
     if signals.empty:
         return empty_frame(DECISION_SCHEMA)
-    frame = _prepare(signals, signal_state, cases)
+    frame = _prepare(signals, signal_state, pickups)
     status = pd.Series(pd.NA, index=frame.index, dtype="string")
     rule = status.copy()
     reason = status.copy()
@@ -74,29 +80,23 @@ def triage_signals(
     return conform(decisions.sort_values("signal_key", kind="stable"), DECISION_SCHEMA)
 
 
-def _prepare(signals: pd.DataFrame, state: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+def _prepare(signals: pd.DataFrame, state: pd.DataFrame, pickups: pd.DataFrame) -> pd.DataFrame:
     frame = conform(signals, LINKED_SIGNAL_SCHEMA)
     if frame["signal_key"].duplicated().any():
         raise ValueError("linked signals must have unique signal_key values")
     states = state[["signal_key", "signal_state"]].drop_duplicates("signal_key")
     frame = frame.merge(states, on="signal_key", how="left")
     frame["signal_state"] = frame["signal_state"].fillna("new")
-    last = _last_pickup(cases)
-    frame = frame.merge(last, on="household_key", how="left")
+    frame = frame.merge(_last_pickup(pickups), on=["household_key", "partner"], how="left")
     frame["days"] = _days_in_arrears(frame)
     return frame
 
 
-def _last_pickup(cases: pd.DataFrame) -> pd.DataFrame:
-    """Per household, the latest date one of its cases was picked up."""
-    columns = [c for c in ("picked_up_on", "last_pickup_on") if c in cases.columns]
-    if cases.empty or not columns:
-        return pd.DataFrame(
-            {"household_key": pd.Series(dtype="string"), "last_pickup": pd.Series(dtype=DATE)}
-        )
-    dates = cases[columns].apply(pd.to_datetime).max(axis=1)
-    per_case = pd.DataFrame({"household_key": cases["household_key"].astype("string"), "d": dates})
-    return per_case.groupby("household_key")["d"].max().rename("last_pickup").reset_index()
+def _last_pickup(pickups: pd.DataFrame) -> pd.DataFrame:
+    """Per household × partner, the latest date its arrears there were picked up."""
+    frame = conform(pickups, PICKUP_SCHEMA)
+    latest = frame.groupby(["household_key", "partner"])["picked_up_on"].max()
+    return latest.rename("last_pickup").reset_index()
 
 
 def _days_in_arrears(frame: pd.DataFrame) -> pd.Series:

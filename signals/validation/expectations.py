@@ -18,6 +18,7 @@ import pandas as pd
 
 from signals.bsn import bsn_valid_series
 from signals.ddas import PARTNER_TYPES
+from signals.schema import FIELD_NAMES
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_suite import ExpectationSuite
@@ -47,24 +48,6 @@ CHECK_FIRST = "_check_first_occurrence"
 CHECK_CONSENT = "_check_consent"
 DUPLICATE_CODE = "duplicate"
 
-# Dutch names of fields, for reasons shown to workers.
-_FIELD_NL = {
-    "signal_id": "signaalnummer",
-    "partner_type": "partnertype",
-    "postcode": "postcode",
-    "huisnummer": "huisnummer",
-    "signal_date": "signaaldatum",
-    "arrears_since": "ontstaansdatum",
-    "birth_date": "geboortedatum",
-    "amount": "achterstandsbedrag",
-    "arrears_months": "maanden achterstand",
-    "monthly_rent": "maandhuur",
-    "days_overdue": "dagen achterstand",
-    "dossier_id": "dossiernummer",
-    "trajectory_end_date": "einddatum traject",
-    "trajectory_outcome": "uitkomst traject",
-}
-
 
 @dataclass(frozen=True)
 class SuiteParameters:
@@ -86,7 +69,7 @@ def _meta(code: str, reason_en: str, reason_nl: str) -> dict[str, Any]:
 def _not_null(column: str) -> Expectation:
     import great_expectations.expectations as gxe
 
-    nl = _FIELD_NL.get(column, column)
+    nl = FIELD_NAMES.get(column, (column, column))[1]
     return gxe.ExpectColumnValuesToNotBeNull(
         column=column,
         meta=_meta(
@@ -100,7 +83,7 @@ def _not_null(column: str) -> Expectation:
 def _not_negative(column: str, ceiling: float | None = None) -> Expectation:
     import great_expectations.expectations as gxe
 
-    nl = _FIELD_NL.get(column, column)
+    nl = FIELD_NAMES.get(column, (column, column))[1]
     if ceiling is None:
         meta = _meta(f"{column}_negative", f"'{column}' is negative", f"{nl} is negatief")
     else:
@@ -117,7 +100,7 @@ def _not_negative(column: str, ceiling: float | None = None) -> Expectation:
 def _not_after_delivery(column: str, delivery_date: pd.Timestamp) -> Expectation:
     import great_expectations.expectations as gxe
 
-    nl = _FIELD_NL.get(column, column)
+    nl = FIELD_NAMES.get(column, (column, column))[1]
     return gxe.ExpectColumnValuesToBeBetween(
         column=column,
         max_value=delivery_date,

@@ -111,11 +111,17 @@ def check_delivery(
     never_empty: bool,
     previous_row_count: int | None,
     max_row_count_drop: float,
+    rows_received: int | None = None,
 ) -> Rejection | None:
-    """The first delivery-level rule the delivery breaks, or ``None``."""
+    """The first delivery-level rule the delivery breaks, or ``None``.
+
+    Size rules count the rows the partner sent (``rows_received``, when the reader rejected
+    some), since the previous delivery's count is also of rows received.
+    """
     rejection = missing_columns(records, schema) or wrong_types(records, schema)
     if rejection is not None:
         return rejection
-    return empty_delivery(len(records), never_empty) or row_count_collapse(
-        len(records), previous_row_count, max_row_count_drop, never_empty
+    count = len(records) if rows_received is None else rows_received
+    return empty_delivery(count, never_empty) or row_count_collapse(
+        count, previous_row_count, max_row_count_drop, never_empty
     )

@@ -55,7 +55,10 @@ class ValidationOutcome:
 
 
 def validate_delivery(
-    records: pd.DataFrame, rules: DeliveryRules, previous_row_count: int | None = None
+    records: pd.DataFrame,
+    rules: DeliveryRules,
+    previous_row_count: int | None = None,
+    rows_received: int | None = None,
 ) -> ValidationOutcome:
     """Validate one partner's delivery: ``SIGNAL_SCHEMA``, or ``AFTERCARE_SCHEMA`` for aftercare."""
     if rules.kind == KIND_AFTERCARE:
@@ -65,9 +68,15 @@ def validate_delivery(
             previous_row_count,
             rules.max_row_count_drop,
             rules.never_empty,
+            rows_received,
         )
     rejection = check_delivery(
-        records, SIGNAL_SCHEMA, rules.never_empty, previous_row_count, rules.max_row_count_drop
+        records,
+        SIGNAL_SCHEMA,
+        rules.never_empty,
+        previous_row_count,
+        rules.max_row_count_drop,
+        rows_received,
     )
     if rejection is not None:
         return _rejected(rejection, SIGNAL_SCHEMA)
@@ -89,10 +98,16 @@ def validate_aftercare(
     previous_row_count: int | None = None,
     max_row_count_drop: float = 0.5,
     never_empty: bool = False,
+    rows_received: int | None = None,
 ) -> ValidationOutcome:
     """Validate an aftercare (nazorg) delivery (``AFTERCARE_SCHEMA``)."""
     rejection = check_delivery(
-        records, AFTERCARE_SCHEMA, never_empty, previous_row_count, max_row_count_drop
+        records,
+        AFTERCARE_SCHEMA,
+        never_empty,
+        previous_row_count,
+        max_row_count_drop,
+        rows_received,
     )
     if rejection is not None:
         return _rejected(rejection, AFTERCARE_SCHEMA)
