@@ -8,6 +8,7 @@ resubmit``, which validates it like any delivery.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from connectors.database.models import Quarantine
+from connectors.database.models import Quarantine, Signal
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_json, raw_rows
 from connectors.vault import ContactVault
 
@@ -110,3 +111,29 @@ def mark_resubmitted(session: Session, quarantine_ids: list[int]) -> int:
     if result.rowcount != len(quarantine_ids):  # type: ignore[attr-defined]
         raise ResubmissionError("some rows are not (or no longer) open in the quarantine")
     return len(quarantine_ids)
+
+
+def check_open_rows(session: Session, quarantine_ids: list[int], partner: str, day: str) -> None:
+    """Refuse ids that are not open quarantine rows of this partner's delivery of ``day``."""
+    found = session.execute(
+        select(Quarantine.quarantine_id).where(
+            Quarantine.quarantine_id.in_(quarantine_ids),
+            Quarantine.status == "open",
+            Quarantine.partner == partner,
+            Quarantine.delivery_date == dt.date.fromisoformat(day),
+        )
+    ).scalars()
+    unknown = sorted(set(quarantine_ids) - set(found))
+    if unknown:
+        raise ResubmissionError(
+            f"quarantine rows {unknown} are not open rows of {partner}'s delivery of {day}"
+        )
+
+
+def already_loaded(session: Session, signal_keys: list[str]) -> list[str]:
+    """Which of these signal keys are loaded already (a corrected duplicate, for instance)."""
+    return sorted(
+        session.execute(select(Signal.signal_key).where(Signal.signal_key.in_(signal_keys)))
+        .scalars()
+        .all()
+    )

@@ -31,6 +31,8 @@ from signals.linkage import link_aftercare, link_signals
 from signals.validation import validate_delivery as validate_signals
 
 logger = logging.getLogger(__name__)
+#: Reason code of a bank referral without consent (signals.validation).
+NO_CONSENT = "no_consent"
 
 
 @dataclass
@@ -51,7 +53,10 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     res = resources(settings)
     spec = res.catalog.get(delivery.partner)
     figures = PartnerFigures(partner=delivery.partner, deliveries=1)
-    sha256 = hashlib.sha256(delivery.path.read_bytes()).hexdigest()
+    try:
+        sha256 = hashlib.sha256(delivery.path.read_bytes()).hexdigest()
+    except OSError as error:  # vanished or unreadable on disk: this file only
+        sha256 = f"unreadable-{type(error).__name__}"
     with session_scope(res.engine) as session:
         if delivery_already_loaded(session, delivery.source_file, sha256):
             return IngestOutcome(PartnerFigures(partner=delivery.partner))
@@ -69,20 +74,35 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     try:
         read = read_delivery(delivery.path, spec, settings.inbox)
     except DeliveryUnreadable as unreadable:
-        logger.warning("%s unreadable: %s", delivery.source_file, unreadable.reason_en)
-        _refuse(
-            res.engine,
-            record,
-            "unreadable",
-            unreadable.reason_code,
-            unreadable.reason_en,
-            unreadable.reason_nl,
+        return _unreadable(res.engine, record, figures, unreadable)
+    except Exception as error:
+        # Not a database error (the reader does no database I/O): refuse the file, go on.
+        logger.warning("%s could not be read (%s)", delivery.source_file, type(error).__name__)
+        unexpected = DeliveryUnreadable(
+            delivery.source_file,
+            "file_unreadable",
+            f"the file could not be read ({type(error).__name__})",
+            f"het bestand kon niet worden gelezen ({type(error).__name__})",
         )
-        figures.rejected_files = 1
-        figures.rejection_reasons.append(unreadable.reason_en)
-        return IngestOutcome(figures)
-
+        return _unreadable(res.engine, record, figures, unexpected)
     return load_read_delivery(read, spec, settings, record, previous)
+
+
+def _unreadable(
+    engine: object, record: DeliveryRecord, figures: PartnerFigures, unreadable: DeliveryUnreadable
+) -> IngestOutcome:
+    logger.warning("%s unreadable: %s", record.source_file, unreadable.reason_en)
+    _refuse(
+        engine,
+        record,
+        "unreadable",
+        unreadable.reason_code,
+        unreadable.reason_en,
+        unreadable.reason_nl,
+    )
+    figures.rejected_files = 1
+    figures.rejection_reasons.append(unreadable.reason_en)
+    return IngestOutcome(figures)
 
 
 def load_read_delivery(
@@ -158,11 +178,18 @@ def load_read_delivery(
 def _sealed_quarantine(
     read_rejects: pd.DataFrame, invalid: pd.DataFrame, vault: ContactVault
 ) -> pd.DataFrame:
-    """Read rejects and validation failures as one quarantine, raw rows sealed in the vault."""
+    """Read rejects and validation failures as one quarantine, raw rows sealed in the vault.
+
+    A bank referral without consent is refused and counted, nothing more (FEEDS.md): its raw
+    row, with the address, is not kept at all, and there is nothing to correct (dismissed).
+    """
     quarantine = pd.concat([read_rejects, invalid], ignore_index=True)
+    refused = quarantine["reason_code"].fillna("").str.split(",").map(lambda c: NO_CONSENT in c)
     quarantine["raw_token"] = [
-        vault.seal({"raw": raw}) if isinstance(raw, str) else None for raw in quarantine["raw"]
+        vault.seal({"raw": raw}) if isinstance(raw, str) and not no_consent else None
+        for raw, no_consent in zip(quarantine["raw"], refused, strict=True)
     ]
+    quarantine["status"] = ["dismissed" if no_consent else "open" for no_consent in refused]
     return quarantine.drop(columns=["raw"])
 
 

@@ -125,3 +125,36 @@ def test_a_row_that_fails_again_goes_back_into_quarantine(settings, tmp_path: Pa
 
     assert (again.figures.accepted, again.figures.quarantined) == (0, 1)
     assert _counts(res.engine)["quarantine"] == {"open": 1, "resubmitted": 1}
+
+
+def test_a_referral_without_consent_is_counted_but_its_row_is_not_kept(
+    settings, tmp_path: Path
+):
+    bank = settings.inbox / "bank"
+    bank.mkdir()
+    lines = [
+        '{"referral_id": "B-1", "postcode": "7906KL", "house_number": 14, "suffix": "", '
+        '"consent": true, "indicators": ["stornering"], "referral_date": "2026-10-02"}',
+        '{"referral_id": "B-2", "postcode": "7906KL", "house_number": 16, "suffix": "B", '
+        '"consent": false, "indicators": ["rood_staan"], "referral_date": "2026-10-03"}',
+    ]
+    (bank / "2026-10-05.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    delivery = Delivery(
+        partner="bank",
+        delivery_date=date(2026, 10, 5),
+        path=bank / "2026-10-05.jsonl",
+        source_file="bank/2026-10-05.jsonl",
+    )
+    outcome = ingest_delivery.fn(delivery, settings, "run-1")
+
+    assert (outcome.figures.accepted, outcome.figures.quarantined) == (1, 1)
+    res = flow_resources.resources(settings)
+    with res.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("select reason_code, status, raw_token from quarantine")
+        ).all()
+    assert [(code, status, token) for code, status, token in rows] == [
+        ("no_consent", "dismissed", None)
+    ]
+    with session_scope(res.engine) as session:
+        assert export_open_quarantine(session, res.vault, tmp_path / "q") == []
