@@ -9,10 +9,10 @@ from prefect import flow
 import flows  # noqa: F401
 from connectors.inbox import discover_deliveries
 from connectors.settings import get_settings
-from flows.nightly import nightly
 from flows.progress import announce
 from flows.report import NightReport
 from flows.resources import resources
+from flows.runner import nightly_for, scaled_out
 
 
 def delivery_nights(start: date, end: date, inbox: str | None = None) -> list[date]:
@@ -37,9 +37,17 @@ def backfill(
     """Run the nightly flow for every delivery night in [start, end], oldest first."""
     total = NightReport(as_of=f"{start.isoformat()}..{end.isoformat()}")
     nights = delivery_nights(start, end, inbox)
+    settings = get_settings()
+    nightly = nightly_for(settings)  # in-process, or on the Dask cluster of the settings
     announce("nights", count=len(nights))
     for night in nights:
-        report = nightly(as_of=night, inbox=inbox, reference=reference, export=night == end)
+        report = nightly(
+            as_of=night,
+            inbox=inbox,
+            reference=reference,
+            export=night == end,
+            partitioned=scaled_out(settings),
+        )
         total.merge(report)
         announce("night-done", night=night, report=report)
     return total

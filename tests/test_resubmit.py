@@ -127,9 +127,7 @@ def test_a_row_that_fails_again_goes_back_into_quarantine(settings, tmp_path: Pa
     assert _counts(res.engine)["quarantine"] == {"open": 1, "resubmitted": 1}
 
 
-def test_a_referral_without_consent_is_counted_but_its_row_is_not_kept(
-    settings, tmp_path: Path
-):
+def test_a_referral_without_consent_is_counted_but_its_row_is_not_kept(settings, tmp_path: Path):
     bank = settings.inbox / "bank"
     bank.mkdir()
     lines = [

@@ -1,0 +1,112 @@
+"""The ``vroegsignaal`` command line: help, a night via ``run``, feedback export, import errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.flow_fixtures import (  # noqa: F401  (fixtures)
+    EXAMPLE_NIGHT,
+    Municipality,
+    municipality_fixture,
+    prefect_harness_fixture,
+)
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    for command in ("run", "backfill", "demo", "retention", "serve", "export", "import"):
+        assert command in result.output
+
+
+def test_run_refuses_without_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VS_DEMO", "false")
+    monkeypatch.delenv("VS_PSEUDONYM_KEY", raising=False)
+    result = runner.invoke(app, ["run", "--as-of", "2026-10-05"])
+    assert result.exit_code == 2
+    assert "VS_PSEUDONYM_KEY" in result.output
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _contact_attempts(url: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(sa.text("SELECT count(*) FROM contact_attempts")).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.e2e
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_night_from_the_command_line_then_feedback_and_a_refused_import(
+    municipality: Municipality, tmp_path: Path
+) -> None:
+    from connectors.exports import columns as col
+
+    municipality.deliver(EXAMPLE_NIGHT)
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--as-of",
+            EXAMPLE_NIGHT.isoformat(),
+            "--inbox",
+            str(municipality.inbox),
+            "--reference",
+            str(municipality.reference),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "domesta" in result.output and "Loket Geldzaken" in result.output
+    task_lists = sorted((municipality.data_dir / "exports" / "taken").rglob("*.csv"))
+    assert task_lists
+
+    feedback = tmp_path / "terugkoppeling_domesta.csv"
+    result = runner.invoke(
+        app, ["export", "feedback", "--partner", "domesta", "--out", str(feedback)]
+    )
+    assert result.exit_code == 0, result.output
+    text = feedback.read_bytes().decode("utf-8-sig").lower()
+    assert "dom-2026-00417" in text
+    assert "opgepakt" in text
+    assert "7906" not in text  # no address goes back to the partner
+
+    # A filled-in task list with an impossible date: refused whole, with the cell named.
+    rows = _rows(task_lists[0])
+    rows[0][col.attempt_column(1, "datum")] = "31-02-2026"
+    filled = tmp_path / "ingevuld.csv"
+    _write(filled, rows)
+    result = runner.invoke(app, ["import", "results", str(filled)])
+    assert result.exit_code == 1, result.output
+    assert "rij 2" in result.output
+    assert "geen geldige datum" in result.output
+    assert _contact_attempts(municipality.database_url) == 0
+
+    not_a_task_list = tmp_path / "iets.csv"
+    not_a_task_list.write_text("a;b\n1;2\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", "results", str(not_a_task_list)])
+    assert result.exit_code == 1
+    assert "geen takenlijst" in result.output
