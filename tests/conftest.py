@@ -44,3 +44,4 @@ def ddas_schema_path(shared_dir: Path) -> Path:
 
 
 from tests.db_fixtures import database_url, db_engine, postgres_url  # noqa: E402, F401
+from tests.flow_fixtures import prefect_harness_fixture  # noqa: E402, F401
