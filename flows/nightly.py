@@ -30,7 +30,13 @@ from flows.progress import announce
 from flows.report import NightReport
 from flows.resources import resources
 from flows.triage import load_night, save_night, triage_partition, update_signal_state
-from signals.triage.night import NightOutput, combine, partition_keys, split_by_partition
+from signals.triage.night import (
+    NightOutput,
+    combine,
+    new_cases_opened,
+    partition_keys,
+    split_by_partition,
+)
 
 logger = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -75,10 +81,7 @@ def export_tasks(settings: Settings, night: date) -> list[str]:
 
 def _triage(settings: Settings, night: date, partitioned: bool) -> NightOutput:
     batch = load_night(settings, night)
-    keys = partition_keys(batch.signals) if partitioned else None
-    if keys is None:
-        keys = batch.signals["household_key"].map(lambda _: "alle")
-    parts = split_by_partition(batch, keys)
+    parts = split_by_partition(batch, partition_keys(batch.signals, partitioned))
     policy = resources(settings).policy
     if partitioned:
         futures: list[PrefectFuture[NightOutput]] = [
@@ -159,7 +162,7 @@ def _process(
         result = _triage(settings, night, partitioned)
         report.signals_decided = len(result.decisions)
         report.picked_up = int((result.decisions["status"] == "Opgepakt").sum())
-        report.cases_opened = int((result.cases["opened_on"] == night.isoformat()).sum())
+        report.cases_opened = new_cases_opened(result.cases, night)
     counts = open_task_counts(res.engine)
     report.tasks_per_team = dict(zip(counts["team"], counts["open_tasks"].astype(int), strict=True))
     report.over_capacity_per_team = dict(

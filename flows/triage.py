@@ -14,12 +14,15 @@ from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.settings import Settings
 from flows.resources import resources
-from signals.capacity import plan_capacity
-from signals.schema import SIGNAL_STATE_SCHEMA, TASK_SCHEMA, conform
-from signals.state import delivery_state, household_states, pickups
-from signals.triage.night import NightInput, NightOutput, triage_night
+from signals.state import delivery_state
+from signals.triage.night import (
+    NightInput,
+    NightOutput,
+    night_input,
+    plan_open_tasks,
+    triage_night,
+)
 from signals.triage.policy import TriagePolicy
-from signals.triage.priority import assign_priority
 
 logger = logging.getLogger(__name__)
 
@@ -61,22 +64,16 @@ def load_night(settings: Settings, night: date) -> NightInput:
         complete = delivery_log.load_complete_deliveries(session)
         cases = repo.load_cases(session)
         open_tasks = repo.load_tasks(session, status="open")
-    history = history[history["delivery_date"] <= pd.Timestamp(night)]
-    undecided = history[~history["signal_key"].isin(set(decisions["signal_key"]))]
-    undecided = undecided.reset_index(drop=True)
-    household_state = household_states(
-        history, aftercare, night, settings.multiple_window_days, complete
-    )
-    involved = set(undecided["household_key"])
-    return NightInput(
-        signals=undecided,
-        signal_state=conform(
-            states[states["signal_key"].isin(set(undecided["signal_key"]))], SIGNAL_STATE_SCHEMA
-        ),
-        household_state=household_state[household_state["household_key"].isin(involved)],
-        cases=cases,
-        open_tasks=open_tasks,
-        pickups=pickups(history, decisions),
+    return night_input(
+        history,
+        decisions,
+        states,
+        aftercare,
+        complete,
+        cases,
+        open_tasks,
+        night,
+        settings.multiple_window_days,
     )
 
 
@@ -96,12 +93,7 @@ def save_night(
     tonight are planned together with tonight's, since they share the teams' capacity.
     """
     res = resources(settings)
-    untouched = carried_tasks[~carried_tasks["case_id"].isin(set(result.tasks["case_id"]))]
-    open_tasks = pd.concat([untouched, result.tasks], ignore_index=True)
-    # Priority is a rank over all open work, so it is set here, over every partition and the
-    # households not triaged tonight together (a partition only ranks its own tasks).
-    open_tasks = assign_priority(conform(open_tasks, TASK_SCHEMA), res.policy)
-    tasks = plan_capacity(conform(open_tasks, TASK_SCHEMA), res.policy, night)
+    tasks = plan_open_tasks(carried_tasks, result.tasks, res.policy, night)
     teams = pd.DataFrame(
         [{"name": t.name, "weekly_capacity": t.weekly_capacity} for t in res.policy.teams]
     )

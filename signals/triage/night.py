@@ -12,10 +12,13 @@ from datetime import date
 
 import pandas as pd
 
+from signals.capacity import plan_capacity
 from signals.cases import CASE_COLUMNS, CASE_SIGNAL_COLUMNS, assign_cases
-from signals.schema import DECISION_SCHEMA, TASK_SCHEMA, conform
+from signals.schema import DECISION_SCHEMA, SIGNAL_STATE_SCHEMA, TASK_SCHEMA, conform
+from signals.state import household_states, pickups
 from signals.tasks import build_tasks
 from signals.triage.policy import TriagePolicy
+from signals.triage.priority import assign_priority
 from signals.triage.rules import triage_signals
 
 
@@ -39,6 +42,37 @@ class NightOutput:
     tasks: pd.DataFrame  # TASK_SCHEMA: open tasks after tonight, before capacity planning
 
 
+def night_input(
+    history: pd.DataFrame,
+    decisions: pd.DataFrame,
+    signal_state: pd.DataFrame,
+    aftercare: pd.DataFrame,
+    complete_deliveries: pd.DataFrame,
+    cases: pd.DataFrame,
+    open_tasks: pd.DataFrame,
+    night: date,
+    window_days: int,
+) -> NightInput:
+    """What the triage of ``night`` works on: every signal delivered up to ``night`` that has
+    no decision yet, with the state of the households involved."""
+    history = history[history["delivery_date"] <= pd.Timestamp(night)]
+    undecided = history[~history["signal_key"].isin(set(decisions["signal_key"]))]
+    undecided = undecided.reset_index(drop=True)
+    involved = set(undecided["household_key"])
+    households = household_states(history, aftercare, night, window_days, complete_deliveries)
+    return NightInput(
+        signals=undecided,
+        signal_state=conform(
+            signal_state[signal_state["signal_key"].isin(set(undecided["signal_key"]))],
+            SIGNAL_STATE_SCHEMA,
+        ),
+        household_state=households[households["household_key"].isin(involved)],
+        cases=cases,
+        open_tasks=open_tasks,
+        pickups=pickups(history, decisions),
+    )
+
+
 def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightOutput:
     """Decide every undecided signal, fold it into its household's case and task."""
     decisions = triage_signals(batch.signals, batch.signal_state, batch.pickups, policy)
@@ -49,9 +83,12 @@ def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightO
     return NightOutput(decisions=decisions, cases=cases, case_signals=links, tasks=tasks)
 
 
-def partition_keys(signals: pd.DataFrame, column: str = "wijkcode") -> pd.Series:
-    """The partition of each signal: its neighbourhood (postcode area); unknown → "buiten"."""
-    return signals[column].astype("string").fillna("buiten")
+def partition_keys(signals: pd.DataFrame, partitioned: bool) -> pd.Series:
+    """The partition of each signal: its neighbourhood (postcode area), unknown → "buiten";
+    or one partition "alle" when the night runs in one process."""
+    if not partitioned:
+        return pd.Series("alle", index=signals.index, dtype="string")
+    return signals["wijkcode"].astype("string").fillna("buiten")
 
 
 def split_by_partition(batch: NightInput, partitions: pd.Series) -> dict[str, NightInput]:
@@ -97,6 +134,26 @@ def combine(outputs: list[NightOutput]) -> NightOutput:
         ),
         tasks=stack([o.tasks for o in outputs], ["task_id"], TASK_SCHEMA),
     )
+
+
+def plan_open_tasks(
+    carried: pd.DataFrame, tonight: pd.DataFrame, policy: TriagePolicy, night: date
+) -> pd.DataFrame:
+    """All open work after tonight, ranked and planned into the teams' weeks.
+
+    ``carried`` are the open tasks before tonight; those of households not triaged tonight
+    share the teams' capacity with tonight's. Priority is a rank over all open work, so it is
+    set here, over every partition together (a partition only ranks its own tasks).
+    """
+    untouched = carried[~carried["case_id"].isin(set(tonight["case_id"]))]
+    open_tasks = conform(pd.concat([untouched, tonight], ignore_index=True), TASK_SCHEMA)
+    return plan_capacity(assign_priority(open_tasks, policy), policy, night)
+
+
+def new_cases_opened(cases: pd.DataFrame, night: date) -> int:
+    """Cases opened tonight that were picked up (not the same-night closed not-picked-up ones)."""
+    opened = cases["opened_on"] == pd.Timestamp(night)
+    return int((opened & cases["picked_up_on"].notna()).sum())
 
 
 def _of(frame: pd.DataFrame, households: set[str]) -> pd.DataFrame:
