@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -18,12 +19,12 @@ from prefect.futures import PrefectFuture
 
 import flows  # noqa: F401  (logging and analytics settings before Prefect starts)
 from connectors.data_docs import build_data_docs as render_data_docs
-from connectors.database import history
+from connectors.database import history as delivery_log
 from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
 from connectors.exports.outreach import export_team_task_lists, open_task_counts
-from connectors.inbox import discover_deliveries
+from connectors.inbox import Delivery, discover_deliveries
 from connectors.settings import Settings, get_settings
 from flows.ingest import ingest_delivery
 from flows.progress import announce
@@ -64,12 +65,22 @@ def stage(report: NightReport, name: str) -> Iterator[None]:
 
 
 @task(name="discover-deliveries", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def discover(settings: Settings, night: date) -> tuple[list, list[str]]:  # type: ignore[type-arg]
+def discover(settings: Settings, night: date) -> tuple[list[Delivery], list[str]]:
+    """New deliveries up to ``night``, oldest first, and files the inbox could not place."""
     res = resources(settings)
     inbox = discover_deliveries(settings.inbox, res.catalog, night)
     with session_scope(res.engine) as session:
-        done = history.recorded_source_files(session)
-    return [d for d in inbox.deliveries if d.source_file not in done], inbox.unrecognised
+        recorded = delivery_log.recorded_source_files(session)
+    return [d for d in inbox.deliveries if _is_new(d, recorded)], inbox.unrecognised
+
+
+def _is_new(delivery: Delivery, recorded: dict[str, tuple[str, str]]) -> bool:
+    if delivery.source_file not in recorded:
+        return True
+    status, sha256 = recorded[delivery.source_file]
+    if status == "loaded":
+        return False
+    return hashlib.sha256(delivery.path.read_bytes()).hexdigest() != sha256
 
 
 @task(name="export-task-lists", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])

@@ -79,6 +79,13 @@ def test_a_broken_partner_file_rejects_only_that_partner(municipality: Municipal
     assert _count(url, "SELECT count(*) FROM deliveries WHERE partner = 'domesta'") == 1
     assert _count(url, "SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'") == 1
 
+    # The partner sends the corrected file under the same name: the next night reads it.
+    municipality.deliver(EXAMPLE_NIGHT, partners=["domesta"])
+    again = nightly(as_of=EXAMPLE_NIGHT, export=False)
+    assert again.partners["domesta"].accepted == 3
+    assert set(again.partners) == {"domesta"}  # the others are not read twice
+    assert _count(url, "SELECT count(*) FROM deliveries WHERE status = 'loaded'") == 6
+
 
 def test_the_same_night_twice_changes_nothing(municipality: Municipality) -> None:
     from flows.nightly import nightly

@@ -13,13 +13,14 @@ from signals.schema import DATE, STRING
 COMPLETE_DELIVERY_SCHEMA: dict[str, str] = {"partner": STRING, "delivery_date": DATE}
 
 
-def recorded_source_files(session: Session) -> set[str]:
-    """Every inbox file already dealt with: loaded, rejected whole or unreadable.
+def recorded_source_files(session: Session) -> dict[str, tuple[str, str]]:
+    """Every inbox file already dealt with: name → (status, sha256 of its contents).
 
-    A refused file is not retried each night; a corrected file comes under a new name (or is
-    re-submitted with ``vroegsignaal quarantine resubmit``).
+    Discovery skips a loaded file, and a refused one whose contents did not change; a partner
+    that sends a corrected file under the same name gets it read again.
     """
-    return set(session.scalars(select(Delivery.source_file)))
+    rows = session.execute(select(Delivery.source_file, Delivery.status, Delivery.sha256))
+    return {name: (status, sha256) for name, status, sha256 in rows}
 
 
 def load_complete_deliveries(session: Session) -> pd.DataFrame:
