@@ -87,7 +87,7 @@ def run(
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
     from connectors.settings import get_settings
-    from flows.runner import nightly_for, scaled_out
+    from flows.runner import nightly_for
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = (as_of or dt.datetime.now()).date()
@@ -95,7 +95,7 @@ def run(
         from flows.progress import listening
 
         with listening(listener):
-            report = nightly_for(settings)(as_of=night, partitioned=scaled_out(settings))
+            report = nightly_for(settings)(as_of=night)
     _summary(report)
 
 

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     dask_local_workers: int = 0
 
+    @property
+    def scaled_out(self) -> bool:
+        """True when a Dask cluster is asked for: the triage then runs per partition on it."""
+        return bool(self.dask_address) or self.dask_local_workers > 0
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -12,7 +12,7 @@ from connectors.settings import get_settings
 from flows.progress import announce
 from flows.report import NightReport
 from flows.resources import resources
-from flows.runner import nightly_for, scaled_out
+from flows.runner import nightly_for
 
 
 def delivery_nights(start: date, end: date, inbox: str | None = None) -> list[date]:
@@ -46,7 +46,6 @@ def backfill(
             inbox=inbox,
             reference=reference,
             export=night == end,
-            partitioned=scaled_out(settings),
         )
         total.merge(report)
         announce("night-done", night=night, report=report)

@@ -11,8 +11,9 @@ from typing import cast
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from flows.nightly import nightly
+from connectors.settings import get_settings
 from flows.retention import retention
+from flows.runner import nightly_for
 
 TIMEZONE = "Europe/Amsterdam"
 SCHEDULES: dict[str, str] = {"nightly": "0 2 * * *", "retention": "30 3 * * *"}
@@ -20,6 +21,7 @@ SCHEDULES: dict[str, str] = {"nightly": "0 2 * * *", "retention": "30 3 * * *"}
 
 def deployments() -> list[RunnerDeployment]:
     """Nightly at 02:00 and retention at 03:30, Amsterdam time, one run at a time each."""
+    nightly = nightly_for(get_settings())  # on Dask when VS_DASK_* ask for it
     deployments = [
         nightly.to_deployment(
             name="nightly",

@@ -112,7 +112,7 @@ def nightly(
     inbox: str | None = None,
     reference: str | None = None,
     export: bool = True,
-    partitioned: bool = False,
+    partitioned: bool | None = None,
 ) -> NightReport:
     """Process every delivery up to ``as_of`` not loaded yet, triage, and export task lists."""
     night = as_of or scheduled_night()
@@ -123,6 +123,8 @@ def nightly(
         overrides["reference"] = Path(reference)
     settings = get_settings(**overrides)
     res = resources(settings)  # refuses missing keys, migrates the database
+    if partitioned is None:  # per postcode area when a Dask cluster is configured
+        partitioned = settings.scaled_out
     report = NightReport(as_of=night.isoformat())
     run_logger = get_run_logger()
     with night_lock(res.engine):

@@ -12,14 +12,14 @@ from typing import Any
 from prefect import Flow
 from prefect.task_runners import TaskRunner
 
-from connectors.settings import Settings
+from connectors.settings import Settings, get_settings
 from flows.nightly import nightly
 from flows.report import NightReport
 
 
 def scaled_out(settings: Settings) -> bool:
     """True when the settings ask for a Dask cluster (the triage is then partitioned)."""
-    return bool(settings.dask_address) or settings.dask_local_workers > 0
+    return settings.scaled_out
 
 
 def dask_runner(settings: Settings) -> TaskRunner[Any] | None:
@@ -42,9 +42,14 @@ def dask_runner(settings: Settings) -> TaskRunner[Any] | None:
 def nightly_for(settings: Settings) -> Flow[..., NightReport]:
     """The nightly flow with the task runner the settings ask for.
 
-    Call it with ``partitioned=scaled_out(settings)``: partitions are what the workers share.
+    The flow partitions its triage by itself when the settings scale out.
     """
     runner = dask_runner(settings)
     if runner is None:
         return nightly
     return nightly.with_options(task_runner=runner)
+
+
+#: The nightly flow as deployed from ``prefect.yaml``: the worker's environment (VS_DASK_*)
+#: decides, when it imports this module, whether it runs in-process or on Dask.
+scheduled_nightly = nightly_for(get_settings())

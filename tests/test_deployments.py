@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 from tests.flow_fixtures import prefect_harness_fixture  # noqa: F401  (fixture)
 
 EXPECTED = {
-    "nightly": ("0 2 * * *", "flows/nightly.py:nightly"),
+    "nightly": ("0 2 * * *", "flows/runner.py:scheduled_nightly"),
     "retention": ("30 3 * * *", "flows/retention.py:retention"),
 }
 TIMEZONE = "Europe/Amsterdam"
