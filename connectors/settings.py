@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         return self.export_dir or self.data_dir / "exports"
 
     @property
+    def task_list_dir(self) -> Path:
+        """Where the nightly run writes each team's task list, one folder per night."""
+        return self.resolved_export_dir / "taken"
+
+    @property
     def data_docs_dir(self) -> Path:
         return self.data_dir / "data_docs"
 

@@ -86,7 +86,7 @@ def _is_new(delivery: Delivery, recorded: dict[str, tuple[str, str]]) -> bool:
 @task(name="export-task-lists", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
 def export_tasks(settings: Settings, night: date) -> list[str]:
     res = resources(settings)
-    out_dir = settings.resolved_export_dir / "taken" / night.isoformat()
+    out_dir = settings.task_list_dir / night.isoformat()
     return [str(p) for p in export_team_task_lists(res.engine, res.vault, out_dir, night)]
 
 

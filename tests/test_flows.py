@@ -204,7 +204,8 @@ def test_retention_deletes_unused_signals_but_never_an_open_case(
 
     municipality.deliver(EXAMPLE_NIGHT)
     _add_outsider(municipality.inbox / "domesta" / "2026-10-05.csv")
-    nightly(as_of=EXAMPLE_NIGHT, export=False)
+    report = nightly(as_of=EXAMPLE_NIGHT, export=True)
+    assert report.exports  # task lists with addresses, in a folder of that night
     url = municipality.database_url
     before = read_table(url, "signals")
     in_open_case = set(
@@ -221,5 +222,7 @@ def test_retention_deletes_unused_signals_but_never_an_open_case(
     after = set(read_table(url, "signals")["signal_key"])
     assert counts["unused_signals"] == len(unused)
     assert after == in_open_case
-    assert _count(url, "SELECT count(*) FROM audit_log WHERE action = 'delete'") == 1
-    assert _count(url, "SELECT count(*) FROM audit_log WHERE actor = 'retention'") == 1
+    assert counts["task_list_exports"] == 1  # the night's folder of address lists is gone
+    assert not any(Path(path).exists() for path in report.exports)
+    assert _count(url, "SELECT count(*) FROM audit_log WHERE action = 'delete'") == 2
+    assert _count(url, "SELECT count(*) FROM audit_log WHERE actor = 'retention'") == 2

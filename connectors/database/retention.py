@@ -29,6 +29,7 @@ class RetentionPolicy(BaseModel):
     unused_signal_months: int = Field(default=6, ge=1)
     closed_case_months: int = Field(default=24, ge=1)
     quarantine_months: int = Field(default=6, ge=1)
+    export_days: int = Field(default=30, ge=1)
 
 
 def load_retention_policy(path: Path) -> RetentionPolicy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -44,3 +45,20 @@ def open_task_counts(engine: Engine) -> pd.DataFrame:
         .agg(open_tasks=("task_id", "count"), over_capacity=("over", "sum"))
         .reset_index()
     )
+
+
+def prune_exports(tasks_root: Path, before: date) -> int:
+    """Delete nightly task-list folders (``<tasks_root>/<YYYY-MM-DD>``) dated before ``before``.
+
+    They hold addresses, so they are kept only as long as the retention policy says.
+    """
+    removed = 0
+    for folder in sorted(tasks_root.glob("????-??-??")):
+        try:
+            dated = date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if folder.is_dir() and dated < before:
+            shutil.rmtree(folder)
+            removed += 1
+    return removed
