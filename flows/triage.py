@@ -14,7 +14,7 @@ from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.settings import Settings
 from flows.resources import resources
-from signals.state import delivery_state
+from signals.state import deliveries_to_state, delivery_state
 from signals.triage.night import (
     NightInput,
     NightOutput,
@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 @task(name="signal-state", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
 def update_signal_state(settings: Settings) -> int:
-    """Derive the state of every stored delivery that has none yet, oldest first.
+    """Derive the state of every stored delivery that has none yet (and of the partner's later
+    deliveries, when a file came late), oldest first.
 
     Idempotent: a delivery whose signals already have a state is skipped, so a crashed night
     resumes where it stopped.
@@ -39,15 +40,12 @@ def update_signal_state(settings: Settings) -> int:
         history = repo.load_signals(session)
         known = set(repo.load_signal_states(session)["signal_key"])
         complete = delivery_log.load_complete_deliveries(session)
-    pending = history[~history["signal_key"].isin(known)]
-    pairs = pending[["partner", "delivery_date"]].drop_duplicates()
-    pairs = pairs.sort_values(["delivery_date", "partner"])
     done = 0
-    for partner, delivery_date in pairs.itertuples(index=False):
-        states, gone = delivery_state(history, complete, str(partner), delivery_date.date())
+    for partner, delivered in deliveries_to_state(history, known, complete).itertuples(index=False):
+        states, gone = delivery_state(history, complete, str(partner), delivered.date())
         with session_scope(res.engine) as session:
             repo.save_signal_states(session, states)
-            repo.save_resolutions(session, gone)
+            repo.replace_resolutions(session, str(partner), delivered.date(), gone)
         done += len(states)
     return done
 

@@ -94,6 +94,25 @@ def previous_complete_delivery(
     return None if earlier.empty else pd.Timestamp(earlier.max())
 
 
+def deliveries_to_state(
+    history: pd.DataFrame, known: set[str], complete_deliveries: pd.DataFrame
+) -> pd.DataFrame:
+    """(partner, delivery_date) whose state must be derived, oldest first.
+
+    A delivery whose signals have no state yet, and every later delivery of the same partner:
+    a file that arrives late (or a re-submission) changes what "previous" meant for those.
+    """
+    pending = history.loc[~history["signal_key"].isin(known), ["partner", "delivery_date"]]
+    if pending.empty:
+        return pending.reset_index(drop=True)
+    first = pending.groupby("partner")["delivery_date"].min()
+    stored = complete_deliveries[["partner", "delivery_date"]]
+    since = stored["partner"].map(first)
+    later = stored[since.notna() & (stored["delivery_date"] >= since)]
+    pairs = pd.concat([pending, later]).drop_duplicates()
+    return pairs.sort_values(["delivery_date", "partner"], kind="stable").reset_index(drop=True)
+
+
 def delivery_state(
     history: pd.DataFrame, complete_deliveries: pd.DataFrame, partner: str, delivery_date: date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -15,6 +15,7 @@ from signals.schema import (
     conform,
 )
 from signals.state import (
+    deliveries_to_state,
     delivery_state,
     household_states,
     night_state,
@@ -224,3 +225,27 @@ def test_pickups_are_the_picked_up_signals_per_household_and_partner():
         pd.Timestamp("2026-08-06"),  # the night of the decision
         pd.Timestamp("2026-09-03"),  # unknown decision night: the delivery date
     ]
+
+
+def test_a_late_delivery_makes_the_partners_later_deliveries_be_derived_again():
+    rows = history(
+        ("domesta", "2026-08-05", "h1", 500.0),
+        ("domesta", "2026-10-05", "h1", 500.0),
+        ("domesta", "2026-09-05", "h1", 500.0),  # arrived late, after October was derived
+        ("zorg", "2026-10-03", "h2", 100.0),
+    )
+    complete = deliveries(
+        ("domesta", "2026-08-05"),
+        ("domesta", "2026-09-05"),
+        ("domesta", "2026-10-05"),
+        ("zorg", "2026-10-03"),
+    )
+    known = set(rows["signal_key"]) - {"domesta/2026-09-05/S2"}
+
+    pairs = deliveries_to_state(rows, known, complete)
+
+    assert pairs.astype(str).values.tolist() == [
+        ["domesta", "2026-09-05"],
+        ["domesta", "2026-10-05"],  # its "previous" delivery changed
+    ]
+    assert deliveries_to_state(rows, set(rows["signal_key"]), complete).empty

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from connectors.database.frames import STORED_DECISION_SCHEMA, to_frame, to_records
@@ -32,6 +32,18 @@ def save_resolutions(session: Session, resolutions: pd.DataFrame) -> None:
     rows = to_records(resolutions, RESOLUTION_SCHEMA)
     keys = ["household_key", "partner", "resolved_on"]
     insert_missing(session, table_of(Resolution), rows, keys=keys)
+
+
+def replace_resolutions(
+    session: Session, partner: str, delivery_date: dt.date, resolutions: pd.DataFrame
+) -> None:
+    """The resolutions of one partner's delivery, recomputed: old ones of that date go."""
+    session.execute(
+        delete(Resolution).where(
+            Resolution.partner == partner, Resolution.resolved_on == delivery_date
+        )
+    )
+    save_resolutions(session, resolutions)
 
 
 def load_resolutions(session: Session) -> pd.DataFrame:
