@@ -140,6 +140,7 @@ def demo(
 @app.command()
 def retention(as_of: DateOption = None) -> None:
     """Delete what the retention policy allows (never open cases); counts go to the audit log."""
+    _check_secrets()
     from flows.retention import retention as retention_flow
 
     counts = retention_flow(as_of=(as_of or dt.datetime.now()).date())
