@@ -110,3 +110,58 @@ def test_a_night_from_the_command_line_then_feedback_and_a_refused_import(
     result = runner.invoke(app, ["import", "results", str(not_a_task_list)])
     assert result.exit_code == 1
     assert "geen takenlijst" in result.output
+
+
+@pytest.mark.e2e
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_filled_in_xlsx_task_list_records_attempts_and_closes_the_case(
+    municipality: Municipality, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    municipality.deliver(EXAMPLE_NIGHT)
+    assert runner.invoke(app, ["run", "--as-of", EXAMPLE_NIGHT.isoformat()]).exit_code == 0
+    out = tmp_path / "lijsten"
+    result = runner.invoke(app, ["export", "tasks", "--out", str(out), "--team", "Nazorg"])
+    assert result.exit_code == 0, result.output
+    [sheet_path] = sorted(out.glob("*.xlsx"))
+
+    workbook = openpyxl.load_workbook(sheet_path)
+    sheet = workbook["Taken"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:13] == [
+        "prioriteit", "taak_id", "team", "contactsoort", "uiterlijk", "postcode", "huisnummer",
+        "toevoeging", "wijk", "signaalpartners", "totaal_achterstand", "reden", "suggesties",
+    ]  # fmt: skip
+    task_id = sheet.cell(row=2, column=header.index("taak_id") + 1).value
+    for column, value in {
+        "poging_1_soort": "Huisbezoek",
+        "poging_1_datum": EXAMPLE_NIGHT,
+        "poging_1_dagdeel": "Middag",
+        "poging_1_bereikt": "ja",
+        "resultaat": "Vervolghulp en/of verwijzing financieel",
+        "resultaat_datum": EXAMPLE_NIGHT,
+    }.items():
+        sheet.cell(row=2, column=header.index(column) + 1).value = value
+    workbook.save(sheet_path)
+
+    for _ in range(2):  # the same list imported twice records the attempt once
+        result = runner.invoke(app, ["import", "results", str(sheet_path)])
+        assert result.exit_code == 0, result.output
+    engine = sa.create_engine(municipality.database_url)
+    try:
+        with engine.connect() as connection:
+            attempts = connection.execute(
+                sa.text("SELECT contact_kind, part_of_day, reached FROM contact_attempts")
+            ).all()
+            case = connection.execute(
+                sa.text(
+                    "SELECT c.status, c.result, t.status FROM tasks t "
+                    "JOIN cases c ON c.case_id = t.case_id WHERE t.task_id = :task"
+                ),
+                {"task": task_id},
+            ).one()
+    finally:
+        engine.dispose()
+    assert [tuple(a) for a in attempts] == [("Huisbezoek", "Middag", 1)]
+    assert tuple(case) == ("closed", "Vervolghulp en/of verwijzing financieel", "afgerond")

@@ -226,3 +226,25 @@ def test_retention_deletes_unused_signals_but_never_an_open_case(
     assert not any(Path(path).exists() for path in report.exports)
     assert _count(url, "SELECT count(*) FROM audit_log WHERE action = 'delete'") == 2
     assert _count(url, "SELECT count(*) FROM audit_log WHERE actor = 'retention'") == 2
+
+
+@pytest.mark.postgres
+def test_a_night_on_postgresql_gives_the_tables_of_the_night_on_sqlite(
+    municipality: Municipality, monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    from flows.nightly import nightly
+
+    municipality.deliver(EXAMPLE_NIGHT)
+    nightly(as_of=EXAMPLE_NIGHT, export=False)
+    on_sqlite = night_tables(municipality.database_url)
+
+    monkeypatch.setenv("VS_DATABASE_URL", postgres_url)
+    clear_resources()
+    nightly(as_of=EXAMPLE_NIGHT, export=False)
+    nightly(as_of=EXAMPLE_NIGHT, export=False)  # and again: nothing changes
+    on_postgres = night_tables(postgres_url)
+    clear_resources()
+
+    assert len(on_sqlite["tasks"]) > 0
+    for table, frame in on_sqlite.items():
+        pd.testing.assert_frame_equal(frame, on_postgres[table], obj=table)

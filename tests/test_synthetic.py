@@ -39,11 +39,24 @@ DELIMITER = {"domesta": ";", "energie": ",", "zorg": ";", "nazorg": ";"}
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
 
 
-@pytest.fixture(scope="module")
-def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+@pytest.fixture(scope="module", params=["generated", "committed sample"])
+def town(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly generated town, and the committed sample municipality (data/sample)."""
+    if request.param == "committed sample":
+        return SAMPLE
     out = tmp_path_factory.mktemp("town")
     generate(3000, 12, seed=7, start=START, out=out)
     return out
+
+
+def test_the_committed_sample_is_what_its_command_generates(tmp_path: Path) -> None:
+    generate(24_000, 12, seed=118, start=START, out=tmp_path)
+    fresh = _hashes(tmp_path)
+    committed = {k: v for k, v in _hashes(SAMPLE).items() if k != "README.md"}
+    assert fresh == committed
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +268,7 @@ def test_a_signal_id_stays_with_one_household(town: Path) -> None:
 def test_household_truth_is_plausible(town: Path) -> None:
     with gzip.open(town / "truth" / "households.csv.gz", "rt", encoding="utf-8") as handle:
         households = list(csv.DictReader(handle, delimiter=";"))
-    assert len(households) == 3000
+    assert len(households) == (24_000 if town == SAMPLE else 3000)
     per_household = sum(int(h["inhabitants"]) for h in households) / len(households)
     assert 2.1 <= per_household <= 2.5  # ≈55k inhabitants for 24k households
     assert all(passes_eleven_test(h["bsn"]) for h in households)
