@@ -14,5 +14,5 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 # Prefect forwards these loggers (its handlers are attached) but leaves their level to the
 # root logger (WARNING): set it, so the per-delivery lines reach the run's log.
-for _name in ("connectors", "signals", "flows"):
+for _name in ("connectors", "signals", "flows"):  # flows.logs.OUR_LOGGERS
     logging.getLogger(_name).setLevel(os.environ.get("VS_LOG_LEVEL", "INFO"))

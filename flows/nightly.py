@@ -27,6 +27,7 @@ from connectors.exports.outreach import export_team_task_lists, open_task_counts
 from connectors.inbox import Delivery, discover_deliveries
 from connectors.settings import Settings, get_settings
 from flows.ingest import ingest_delivery
+from flows.logs import forward_our_loggers
 from flows.progress import announce
 from flows.report import NightReport
 from flows.resources import resources
@@ -115,6 +116,7 @@ def nightly(
     partitioned: bool | None = None,
 ) -> NightReport:
     """Process every delivery up to ``as_of`` not loaded yet, triage, and export task lists."""
+    forward_our_loggers()
     night = as_of or scheduled_night()
     overrides: dict[str, object] = {}
     if inbox:

@@ -15,6 +15,7 @@ from connectors.database.lock import night_lock
 from connectors.database.retention import apply_retention, load_retention_policy
 from connectors.exports.outreach import prune_exports
 from connectors.settings import get_settings
+from flows.logs import forward_our_loggers
 from flows.nightly import scheduled_night
 from flows.resources import resources
 
@@ -22,6 +23,7 @@ from flows.resources import resources
 @flow(name="retention", log_prints=False)
 def retention(as_of: date | None = None) -> dict[str, int]:
     """Apply the retention policy as of ``as_of`` (default: the scheduled day)."""
+    forward_our_loggers()
     today = as_of or scheduled_night()
     settings = get_settings()
     res = resources(settings)
