@@ -32,7 +32,10 @@ app.add_typer(quarantine_app, name="quarantine")
 console = Console(stderr=True)
 
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+PROJECT = Path(__file__).resolve().parent.parent
+SAMPLE = PROJECT / "data" / "sample"
+DEMO_DIR = PROJECT / "var" / "demo"
+DEMO_MARKER = ".vroegsignaal-demo"
 
 
 def _check_secrets() -> None:
@@ -116,10 +119,24 @@ def backfill(
 def demo(
     keep: Annotated[bool, typer.Option(help="Keep an earlier demo database")] = False,
 ) -> None:
-    """Replay the sample municipality's year into var/demo with the public demo keys."""
-    data_dir = Path(os.environ.get("VS_DATA_DIR", Path.cwd() / "var" / "demo"))
+    """Replay the sample municipality's year into var/demo with the public demo keys.
+
+    The demo never touches a configured installation: it ignores VS_DATA_DIR and
+    VS_DATABASE_URL and the keys, and only ever deletes a folder it made itself.
+    """
+    data_dir = DEMO_DIR
+    marker = data_dir / DEMO_MARKER
     if data_dir.exists() and not keep:
+        if not marker.exists():
+            console.print(
+                f"[red]{data_dir} exists but was not made by the demo; not touching it[/red]"
+            )
+            raise typer.Exit(code=2)
         shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by 'vroegsignaal demo'; safe to delete\n", encoding="utf-8")
+    for name in ("VS_DATABASE_URL", "VS_PSEUDONYM_KEY", "VS_VAULT_KEY", "VS_EXPORT_DIR"):
+        os.environ.pop(name, None)
     _apply(
         demo="true",
         data_dir=data_dir,

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from connectors.catalog import PartnerSpec
 from connectors.database.models import Quarantine, Signal
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_json, raw_rows
 from connectors.vault import ContactVault
@@ -137,3 +138,23 @@ def already_loaded(session: Session, signal_keys: list[str]) -> list[str]:
         .scalars()
         .all()
     )
+
+
+def addresses_of_raw(raw: pd.Series, spec: PartnerSpec) -> pd.DataFrame:
+    """The address fields (as text) of raw rows, through the partner's column mapping.
+
+    Used to know whose row was quarantined; a field that is absent or unreadable is "".
+    """
+    names = {part: spec.columns.get(part) for part in ("postcode", "huisnummer", "toevoeging")}
+    rows = []
+    for text in raw:
+        try:
+            record = json.loads(text) if isinstance(text, str) else {}
+        except json.JSONDecodeError:
+            record = {}
+        if not isinstance(record, dict):
+            record = {}
+        rows.append(
+            {part: str(record.get(source or "", "") or "") for part, source in names.items()}
+        )
+    return pd.DataFrame(rows, index=raw.index, columns=list(names), dtype="string")

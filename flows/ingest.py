@@ -21,13 +21,16 @@ from connectors.database.deliveries import (
 )
 from connectors.database.engine import session_scope
 from connectors.inbox import Delivery
+from connectors.quarantine import addresses_of_raw
 from connectors.readers import read_delivery
 from connectors.readers.base import DeliveryUnreadable, ReadResult
 from connectors.settings import Settings
 from connectors.vault import ContactVault
 from flows.report import PartnerFigures
 from flows.resources import reference_addresses, resources
+from signals.address import normalise_address
 from signals.linkage import link_aftercare, link_signals
+from signals.pseudonym import household_key
 from signals.validation import validate_delivery as validate_signals
 
 logger = logging.getLogger(__name__)
@@ -140,7 +143,9 @@ def load_read_delivery(
         figures.rejection_reasons.append(rejection.reason_en)
         return IngestOutcome(figures, outcome.results)
 
-    quarantine = _sealed_quarantine(read.rejected, outcome.quarantined, res.vault)
+    quarantine = _sealed_quarantine(
+        read.rejected, outcome.quarantined, res.vault, spec, res.pseudonym_key
+    )
     if spec.kind == "aftercare":
         signals = pd.DataFrame()
         aftercare = link_aftercare(outcome.accepted, res.pseudonym_key)
@@ -176,7 +181,11 @@ def load_read_delivery(
 
 
 def _sealed_quarantine(
-    read_rejects: pd.DataFrame, invalid: pd.DataFrame, vault: ContactVault
+    read_rejects: pd.DataFrame,
+    invalid: pd.DataFrame,
+    vault: ContactVault,
+    spec: PartnerSpec,
+    key: bytes,
 ) -> pd.DataFrame:
     """Read rejects and validation failures as one quarantine, raw rows sealed in the vault.
 
@@ -190,6 +199,12 @@ def _sealed_quarantine(
         for raw, no_consent in zip(quarantine["raw"], refused, strict=True)
     ]
     quarantine["status"] = ["dismissed" if no_consent else "open" for no_consent in refused]
+    # Whose row it was (when the address reads), so state does not call them resolved.
+    address = addresses_of_raw(quarantine["raw"], spec).replace("", pd.NA)
+    normalised = normalise_address(
+        address["postcode"], address["huisnummer"], address["toevoeging"]
+    )
+    quarantine["household_key"] = household_key(normalised, key)
     return quarantine.drop(columns=["raw"])
 
 

@@ -40,9 +40,10 @@ def update_signal_state(settings: Settings) -> int:
         history = repo.load_signals(session)
         known = set(repo.load_signal_states(session)["signal_key"])
         complete = delivery_log.load_complete_deliveries(session)
+        held_back = delivery_log.load_held_back(session)
     done = 0
     for partner, delivered in deliveries_to_state(history, known, complete).itertuples(index=False):
-        states, gone = delivery_state(history, complete, str(partner), delivered.date())
+        states, gone = delivery_state(history, complete, str(partner), delivered.date(), held_back)
         with session_scope(res.engine) as session:
             repo.save_signal_states(session, states)
             repo.replace_resolutions(session, str(partner), delivered.date(), gone)

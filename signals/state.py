@@ -69,12 +69,20 @@ def signal_states(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
 
 
 def resolutions(
-    previous: pd.DataFrame, current: pd.DataFrame, partner: str, delivery_date: date
+    previous: pd.DataFrame,
+    current: pd.DataFrame,
+    partner: str,
+    delivery_date: date,
+    held_back: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """Household × partner pairs in ``previous`` but absent from ``current`` (both complete)."""
+    """Household × partner pairs in ``previous`` but absent from ``current`` (both complete).
+
+    ``held_back`` are households whose row in the current delivery was quarantined: the
+    partner did list them, so they are not resolved.
+    """
     before = set(previous.loc[previous["partner"] == partner, "household_key"].dropna())
     now = set(current.loc[current["partner"] == partner, "household_key"].dropna())
-    gone = sorted(before - now)
+    gone = sorted(before - now - set(held_back))
     frame = pd.DataFrame(
         {
             "household_key": gone,
@@ -114,25 +122,55 @@ def deliveries_to_state(
 
 
 def delivery_state(
-    history: pd.DataFrame, complete_deliveries: pd.DataFrame, partner: str, delivery_date: date
+    history: pd.DataFrame,
+    complete_deliveries: pd.DataFrame,
+    partner: str,
+    delivery_date: date,
+    held_back: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(signal states, resolutions) of one complete delivery of ``partner``.
 
     ``history`` holds linked signals (``LINKED_SIGNAL_SCHEMA``) including this delivery;
     ``complete_deliveries`` has ``partner`` and ``delivery_date`` of every complete delivery
-    (rejected deliveries left out, so they change nothing).
+    (rejected deliveries left out, so they change nothing). ``held_back`` (``partner``,
+    ``delivery_date``, ``household_key``) lists households whose row was quarantined: a
+    partner listed them, so they are neither resolved then nor new the delivery after.
     """
     own = history[history["partner"] == partner]
     current = own[own["delivery_date"] == pd.Timestamp(delivery_date)]
+    held = _held(held_back, partner)
     previous_date = previous_complete_delivery(complete_deliveries, partner, delivery_date)
     if previous_date is None:
         previous = own.iloc[0:0]
     else:
-        previous = own[own["delivery_date"] == previous_date]
+        previous = _last_known(own, previous_date, held.get(previous_date, set()))
     return (
         signal_states(current, previous),
-        resolutions(previous, current, partner, delivery_date),
+        resolutions(
+            previous, current, partner, delivery_date, held.get(pd.Timestamp(delivery_date), set())
+        ),
     )
+
+
+def _held(held_back: pd.DataFrame | None, partner: str) -> dict[pd.Timestamp, set[str]]:
+    if held_back is None or held_back.empty:
+        return {}
+    own = held_back[(held_back["partner"] == partner) & held_back["household_key"].notna()]
+    return {
+        pd.Timestamp(str(day)): set(group["household_key"])
+        for day, group in own.groupby("delivery_date")
+    }
+
+
+def _last_known(own: pd.DataFrame, day: pd.Timestamp, held: set[str]) -> pd.DataFrame:
+    """The rows of delivery ``day``, plus each held-back household's latest earlier row."""
+    rows = own[own["delivery_date"] == day]
+    earlier = own[(own["delivery_date"] < day) & own["household_key"].isin(held)]
+    latest = earlier[
+        earlier["delivery_date"]
+        == earlier.groupby("household_key")["delivery_date"].transform("max")
+    ]
+    return pd.concat([rows, latest], ignore_index=True)
 
 
 def night_state(

@@ -82,6 +82,10 @@ def test_a_corrected_row_is_loaded_and_its_quarantine_row_closed(settings, tmp_p
     outcome = ingest_delivery.fn(delivery, settings, "run-1")
     assert (outcome.figures.accepted, outcome.figures.quarantined) == (1, 1)
     res = flow_resources.resources(settings)
+    with res.engine.connect() as connection:
+        [held] = connection.execute(sa.text("select household_key from quarantine")).all()
+        [signal] = connection.execute(sa.text("select household_key from signals")).all()
+    assert held[0] and held[0] != signal[0]  # whose row it was is known, pseudonymously
 
     with session_scope(res.engine) as session:
         [exported] = export_open_quarantine(session, res.vault, tmp_path / "q")

@@ -249,3 +249,35 @@ def test_a_late_delivery_makes_the_partners_later_deliveries_be_derived_again():
         ["domesta", "2026-10-05"],  # its "previous" delivery changed
     ]
     assert deliveries_to_state(rows, set(rows["signal_key"]), complete).empty
+
+
+def test_a_household_whose_row_was_quarantined_is_neither_resolved_nor_new_after():
+    rows = history(
+        ("domesta", "2026-08-05", "h1", 500.0),
+        ("domesta", "2026-08-05", "h2", 300.0),
+        ("domesta", "2026-09-05", "h2", 300.0),  # h1's row this month was quarantined
+        ("domesta", "2026-10-05", "h1", 500.0),
+        ("domesta", "2026-10-05", "h2", 300.0),
+    )
+    complete = deliveries(
+        ("domesta", "2026-08-05"), ("domesta", "2026-09-05"), ("domesta", "2026-10-05")
+    )
+    held_back = pd.DataFrame(
+        {
+            "partner": ["domesta"],
+            "delivery_date": pd.to_datetime(["2026-09-05"]),
+            "household_key": ["h1"],
+        }
+    )
+
+    _, september_gone = delivery_state(rows, complete, "domesta", date(2026, 9, 5), held_back)
+    october, _ = delivery_state(rows, complete, "domesta", date(2026, 10, 5), held_back)
+
+    assert september_gone.empty
+    assert october.set_index("household_key")["signal_state"].to_dict() == {
+        "h1": "repeat",  # compared with its last known row (August), not "new"
+        "h2": "repeat",
+    }
+    # Without knowing whose row was held back, h1 would be resolved and then new again.
+    _, naive_gone = delivery_state(rows, complete, "domesta", date(2026, 9, 5))
+    assert naive_gone["household_key"].tolist() == ["h1"]

@@ -47,6 +47,7 @@ QUARANTINE_SCHEMA: dict[str, str] = {
     **{name: dtype for name, dtype in REJECT_SCHEMA.items() if name != "raw"},
     "failed_expectations": STRING,
     "status": STRING,  # "open" | "resubmitted" | "dismissed"
+    "household_key": STRING,  # NA when the row's address could not be read
 }
 
 #: A household's encrypted address (``token`` holds bytes, so it has no pandas dtype here).

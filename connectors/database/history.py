@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.database.frames import to_frame
-from connectors.database.models import Delivery
+from connectors.database.models import Delivery, Quarantine
 from signals.schema import DATE, STRING
 
 COMPLETE_DELIVERY_SCHEMA: dict[str, str] = {"partner": STRING, "delivery_date": DATE}
@@ -34,3 +34,20 @@ def load_complete_deliveries(session: Session) -> pd.DataFrame:
         .order_by(Delivery.delivery_date, Delivery.partner)
     )
     return to_frame(session.execute(query).all(), COMPLETE_DELIVERY_SCHEMA)
+
+
+HELD_BACK_SCHEMA: dict[str, str] = {
+    "partner": STRING,
+    "delivery_date": DATE,
+    "household_key": STRING,
+}
+
+
+def load_held_back(session: Session) -> pd.DataFrame:
+    """Households whose row a delivery listed but the quarantine held back."""
+    query = (
+        select(Quarantine.partner, Quarantine.delivery_date, Quarantine.household_key)
+        .where(Quarantine.household_key.is_not(None))
+        .distinct()
+    )
+    return to_frame(session.execute(query).all(), HELD_BACK_SCHEMA)

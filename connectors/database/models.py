@@ -173,6 +173,9 @@ class Quarantine(Base):
     failed_expectations: Mapped[str | None] = mapped_column(Text)
     raw_token: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20), server_default="open")
+    # Whose row it was, when its address could be read: such a household is not "resolved"
+    # at this partner just because its row was held back.
+    household_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Aftercare(Base):
