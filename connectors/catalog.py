@@ -60,6 +60,9 @@ class PartnerSpec(BaseModel):
     never_empty: bool = False
     # Refuse a delivery whose row count collapses versus the previous (VS_MAX_ROW_COUNT_DROP).
     row_count_check: bool = True
+    # A household dropping off this list ends an arrears episode (so arrears coming back make
+    # the case "opeenvolgend"); not so for a list of referrals.
+    episodic: bool = True
     window_min_days: int | None = Field(default=None, ge=0)
     window_max_days: int | None = Field(default=None, ge=0)
     requires_consent: bool = False

@@ -50,10 +50,11 @@ class Settings(BaseSettings):
     # Validation: a delivery whose row count falls by more than this share versus the
     # partner's previous delivery is rejected whole (a truncated export, not a good month).
     max_row_count_drop: float = 0.5
-    # Signal state: a repeat within this many days of a picked-up case is "herhaalde melding".
-    repeat_lookback_days: int = 90
     # Household state: signals from several partners within this window make it "multiple".
     multiple_window_days: int = 183
+    # Household state: arrears back at a partner within this long after they were resolved
+    # there make the case "opeenvolgend" (recurring).
+    recurrence_days: int = 365
 
     # Scale-out: a Dask scheduler address, or a local cluster with this many workers (0 = off).
     dask_address: str | None = None

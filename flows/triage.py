@@ -63,6 +63,8 @@ def load_night(settings: Settings, night: date) -> NightInput:
         complete = delivery_log.load_complete_deliveries(session)
         cases = repo.load_cases(session)
         open_tasks = repo.load_tasks(session, status="open")
+        resolved = repo.load_resolutions(session)
+    episodic = {spec.partner_id for spec in res.catalog.partners.values() if spec.episodic}
     return night_input(
         history,
         decisions,
@@ -73,6 +75,9 @@ def load_night(settings: Settings, night: date) -> NightInput:
         open_tasks,
         night,
         settings.multiple_window_days,
+        resolved,
+        settings.recurrence_days,
+        episodic,
     )
 
 

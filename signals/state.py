@@ -7,7 +7,7 @@ later complete delivery of the partner no longer lists it. A partner that sent n
 rejected delivery) is no snapshot: it changes nothing.
 
 DDAS "Niet opgepakt: herhaalde melding" is decided by triage: a ``repeat`` signal whose household
-× partner was picked up within the look-back (``Settings.repeat_lookback_days``); see
+× partner was picked up within the look-back (the triage policy's ``repeat_lookback_days``); see
 :func:`signals.triage.rules.triage_signals` with :func:`pickups`. An ``increased`` signal
 is never a herhaalde melding.
 """
@@ -238,14 +238,29 @@ def _current_amounts(window: pd.DataFrame) -> pd.DataFrame:
 
 
 def _recurring(
-    window: pd.DataFrame, history: pd.DataFrame, complete_deliveries: pd.DataFrame | None
+    window: pd.DataFrame,
+    gone: pd.DataFrame,
+    as_of: date,
+    recurrence_days: int,
+    episodic_partners: set[str] | None,
 ) -> pd.Series:
-    """Households signalled again after an earlier episode was resolved (per household key)."""
-    gone = all_resolutions(history, complete_deliveries)
-    first_resolution = gone.groupby("household_key")["resolved_on"].min()
-    latest_signal = window.groupby("household_key")["delivery_date"].max()
-    aligned = first_resolution.reindex(latest_signal.index)
-    return (latest_signal >= aligned).fillna(False).astype(bool)
+    """Households whose arrears at a partner came back after an episode there was resolved.
+
+    Per household × partner: a resolution at that partner within ``recurrence_days`` before
+    ``as_of``, followed by a new signal of the same pair. Only partners whose lists mark the
+    end of an arrears episode count (``episodic_partners``; a bank referral list does not).
+    """
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=recurrence_days)
+    gone = gone[gone["resolved_on"] >= since]
+    if episodic_partners is not None:
+        gone = gone[gone["partner"].isin(episodic_partners)]
+    latest = window.groupby(PAIR)["delivery_date"].max().rename("latest").reset_index()
+    pairs = latest.merge(gone, on=PAIR, how="inner")
+    came_back = pairs[pairs["latest"] > pairs["resolved_on"]]
+    households = window["household_key"].drop_duplicates()
+    return pd.Series(
+        households.isin(set(came_back["household_key"])).to_numpy(), index=households.to_numpy()
+    )
 
 
 def _relapses(window: pd.DataFrame, aftercare: pd.DataFrame) -> pd.DataFrame:
@@ -266,13 +281,18 @@ def household_states(
     as_of: date,
     window_days: int = 183,
     complete_deliveries: pd.DataFrame | None = None,
+    resolved: pd.DataFrame | None = None,
+    recurrence_days: int = 365,
+    episodic_partners: set[str] | None = None,
 ) -> pd.DataFrame:
     """Case type per household with signals delivered in the ``window_days`` up to ``as_of``.
 
-    ``opeenvolgend`` (signalled again after an earlier episode was resolved) takes precedence
-    over ``meervoudig`` (several partners in the window) over ``enkelvoudig``; the partner count
-    stays available. ``relapse``: a trajectory in ``aftercare`` (``LINKED_AFTERCARE_SCHEMA``)
-    ended before the household's latest signal.
+    ``opeenvolgend`` (arrears at a partner came back within ``recurrence_days`` after the
+    episode there was resolved) takes precedence over ``meervoudig`` (several partners in the
+    window) over ``enkelvoudig``; the partner count stays available. ``relapse``: a trajectory
+    in ``aftercare`` (``LINKED_AFTERCARE_SCHEMA``) ended before the household's latest signal.
+    ``resolved`` are the stored resolutions (``RESOLUTION_SCHEMA``); without them they are
+    derived from ``history`` and ``complete_deliveries``.
     """
     window = _window_signals(history, as_of, window_days)
     if window.empty:
@@ -288,7 +308,9 @@ def household_states(
     states = states.rename(columns={"amount": "total_amount"})
     states = states.join(_relapses(window, aftercare))
     states["relapse"] = states["previous_trajectory_outcome"].notna()
-    recurring = _recurring(window, history, complete_deliveries).reindex(states.index)
+    gone = all_resolutions(history, complete_deliveries) if resolved is None else resolved
+    recurring = _recurring(window, gone, as_of, recurrence_days, episodic_partners)
+    recurring = recurring.reindex(states.index)
     states["case_type"] = CASE_SINGLE
     states.loc[states["partner_count"] > 1, "case_type"] = CASE_MULTIPLE
     states.loc[recurring.fillna(False).astype(bool), "case_type"] = CASE_RECURRING

@@ -281,3 +281,45 @@ def test_a_household_whose_row_was_quarantined_is_neither_resolved_nor_new_after
     # Without knowing whose row was held back, h1 would be resolved and then new again.
     _, naive_gone = delivery_state(rows, complete, "domesta", date(2026, 9, 5))
     assert naive_gone["household_key"].tolist() == ["h1"]
+
+
+def test_recurring_counts_the_same_partner_recently_and_not_referral_lists() -> None:
+    rows = history(
+        ("bank", "2026-05-01", "h1", 0.0),  # a referral, gone from next week's list
+        ("domesta", "2026-05-01", "h2", 500.0),
+        ("domesta", "2026-05-01", "h3", 500.0),
+        ("domesta", "2026-06-01", "h3", 500.0),  # h2 resolved at domesta on 06-01
+        ("energie", "2026-08-01", "h2", 90.0),  # h2 now at another partner: not recurring
+        ("domesta", "2026-09-01", "h1", 400.0),
+        ("domesta", "2026-09-01", "h3", 500.0),
+    )
+    complete = deliveries(
+        ("bank", "2026-05-01"),
+        ("bank", "2026-05-08"),
+        ("domesta", "2026-05-01"),
+        ("domesta", "2026-06-01"),
+        ("domesta", "2026-09-01"),
+        ("energie", "2026-08-01"),
+    )
+    states = household_states(
+        rows,
+        NO_AFTERCARE,
+        date(2026, 9, 1),
+        183,
+        complete,
+        episodic_partners={"domesta", "energie"},
+    ).set_index("household_key")["case_type"]
+    # Several partners, but no partner whose arrears came back: not opeenvolgend.
+    assert states.to_dict() == {"h1": "meervoudig", "h2": "meervoudig", "h3": "enkelvoudig"}
+
+    back = history(
+        ("domesta", "2025-01-05", "h4", 500.0),  # resolved on 2025-02-05, a year before
+        ("domesta", "2025-02-05", "h5", 500.0),
+        ("domesta", "2026-01-05", "h5", 500.0),
+        ("domesta", "2026-02-05", "h4", 300.0),
+        ("domesta", "2026-02-05", "h5", 500.0),
+    )
+    old = household_states(back, NO_AFTERCARE, date(2026, 2, 5), 183, recurrence_days=300)
+    assert old.set_index("household_key")["case_type"]["h4"] == "enkelvoudig"
+    recent = household_states(back, NO_AFTERCARE, date(2026, 2, 5), 183, recurrence_days=400)
+    assert recent.set_index("household_key")["case_type"]["h4"] == "opeenvolgend"

@@ -52,6 +52,9 @@ def night_input(
     open_tasks: pd.DataFrame,
     night: date,
     window_days: int,
+    resolved: pd.DataFrame | None = None,
+    recurrence_days: int = 365,
+    episodic_partners: set[str] | None = None,
 ) -> NightInput:
     """What the triage of ``night`` works on: every signal delivered up to ``night`` that has
     no decision yet, with the state of the households involved."""
@@ -59,7 +62,16 @@ def night_input(
     undecided = history[~history["signal_key"].isin(set(decisions["signal_key"]))]
     undecided = undecided.reset_index(drop=True)
     involved = set(undecided["household_key"])
-    households = household_states(history, aftercare, night, window_days, complete_deliveries)
+    households = household_states(
+        history,
+        aftercare,
+        night,
+        window_days,
+        complete_deliveries,
+        resolved,
+        recurrence_days,
+        episodic_partners,
+    )
     return NightInput(
         signals=undecided,
         signal_state=conform(
