@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from connectors.catalog import PartnerSpec
-from connectors.database.deliveries import DeliveryRecord
+from connectors.database.deliveries import RESUBMISSION_PREFIX, DeliveryRecord
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
 from connectors.quarantine import (
@@ -54,7 +54,7 @@ def _resubmit(
         check_open_rows(session, ids, partner, delivered)
     delivery_date = dt.date.fromisoformat(delivered)
     content = path.read_bytes()
-    source_file = f"herindiening/{partner}/{hashlib.sha256(content).hexdigest()[:16]}.csv"
+    source_file = f"{RESUBMISSION_PREFIX}{partner}/{hashlib.sha256(content).hexdigest()[:16]}.csv"
     records, rejected = type_records(raw, spec, Lineage(partner, delivery_date, source_file))
     keys = [f"{partner}/{delivered}/{signal_id}" for signal_id in records["signal_id"].dropna()]
     with session_scope(res.engine) as session:

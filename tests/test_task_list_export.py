@@ -204,8 +204,13 @@ def test_task_without_address_is_refused_naming_the_task_not_an_address() -> Non
     assert "7908" not in str(raised.value)
 
 
-def test_frame_is_sorted_by_priority_then_due_date() -> None:
+def test_frame_is_in_the_order_of_the_work_week_due_date_then_priority() -> None:
     frame = task_list_frame(make_tasks(), make_addresses())
+    assert frame["taak_id"].tolist() == ["T-1", "T-3", "T-2"]  # one week: by due date
 
-    assert frame["taak_id"].tolist() == ["T-1", "T-3", "T-2"]
+    later = make_tasks()
+    later.loc[later["task_id"] == "T-1", "planned_week"] = "2026-W49"  # spilled over
+    later.loc[later["task_id"] == "T-3", "due_date"] = pd.Timestamp("2026-11-30")  # tie with T-2
+    frame = task_list_frame(later, make_addresses())
+    assert frame["taak_id"].tolist() == ["T-3", "T-2", "T-1"]  # tie broken by priority
     assert list(frame.columns[: len(REQUIRED_ORDER)]) == REQUIRED_ORDER

@@ -10,9 +10,12 @@ def test_three_working_days_across_kings_day():
     assert add_working_days(date(2026, 4, 23), 3) == date(2026, 4, 29)
 
 
-def test_three_working_days_across_easter_monday_and_good_friday():
-    # Thursday 2 April 2026; Good Friday 3 April and Easter Monday 6 April are holidays.
-    assert add_working_days(date(2026, 4, 2), 3) == date(2026, 4, 9)
+def test_three_working_days_across_easter_monday():
+    # Thursday 2 April 2026: Good Friday 3 April is a working day under the Algemene
+    # termijnenwet, Easter Monday 6 April is not: 3, 7, 8 April.
+    assert add_working_days(date(2026, 4, 2), 3) == date(2026, 4, 8)
+    assert is_working_day(date(2026, 4, 3))
+    assert not is_working_day(date(2026, 4, 6))
 
 
 def test_three_working_days_across_christmas():

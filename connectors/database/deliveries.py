@@ -29,6 +29,9 @@ from connectors.database.models import (
 from connectors.database.sql import table_of, upsert
 from signals.schema import LINKED_AFTERCARE_SCHEMA, LINKED_SIGNAL_SCHEMA
 
+#: Source files of re-submitted quarantine corrections start with this.
+RESUBMISSION_PREFIX = "herindiening/"
+
 
 class DeliveryConflictError(RuntimeError):
     """A file of the same name was loaded before with different contents."""
@@ -70,7 +73,10 @@ def loaded_source_files(session: Session) -> set[str]:
 def previous_row_count(session: Session, partner: str, before: dt.date | None = None) -> int | None:
     """Rows received in the partner's latest loaded delivery (before ``before``), if any."""
     query = select(Delivery.rows_received).where(
-        Delivery.partner == partner, Delivery.status == "loaded"
+        Delivery.partner == partner,
+        Delivery.status == "loaded",
+        # A re-submission holds only corrected rows: it is no measure of a delivery's size.
+        Delivery.source_file.not_like(f"{RESUBMISSION_PREFIX}%"),
     )
     if before is not None:
         query = query.where(Delivery.delivery_date < before)

@@ -36,7 +36,9 @@ EARLIEST_DATE_FORMULA = "DATE(2000,1,1)"
 def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
     """Open tasks (TASK_SCHEMA) joined with their decrypted addresses, as the worker sees them.
 
-    Sorted by priority, then due date. The fill-in columns are empty. A task whose household
+    In the order of the work: planned week, then due date, then priority (as capacity
+    planning ordered it), so a worker going down the list does this week's work first. The
+    fill-in columns are empty. A task whose household
     has no address in ``addresses`` cannot be visited or written to: that raises, naming the
     task ids (never an address).
     """
@@ -46,7 +48,9 @@ def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFram
     missing = joined.loc[joined["postcode"].isna(), "task_id"].tolist()
     if missing:
         raise ValueError(f"no address in the contact vault for tasks {sorted(missing)}")
-    joined = joined.sort_values(["priority", "due_date", "task_id"], kind="stable")
+    joined = joined.sort_values(
+        ["planned_week", "due_date", "priority", "task_id"], kind="stable", na_position="last"
+    )
     frame = pd.DataFrame(
         {
             "prioriteit": joined["priority"],

@@ -16,12 +16,17 @@ def _holidays(liberation_day: LiberationDay) -> holidays.HolidayBase:
     # `holidays` lists 5 May as a public holiday only in lustrum years; its OPTIONAL category
     # adds it every year, as the Algemene termijnenwet counts it.
     categories = ("public", "optional") if liberation_day == "every_year" else ("public",)
-    return holidays.country_holidays("NL", categories=categories)
+    return holidays.country_holidays("NL", categories=categories, language="en_US")
+
+
+#: Days `holidays` lists that the Algemene termijnenwet (art. 3) does not: working days.
+_NOT_IN_TERMIJNENWET = frozenset({"Good Friday"})
 
 
 def is_working_day(day: date, liberation_day: LiberationDay = "every_year") -> bool:
-    """Monday to Friday and not a Dutch public holiday."""
-    return day.weekday() < 5 and day not in _holidays(liberation_day)
+    """Monday to Friday and not a general holiday of the Algemene termijnenwet."""
+    name = _holidays(liberation_day).get(day)
+    return day.weekday() < 5 and (name is None or name in _NOT_IN_TERMIJNENWET)
 
 
 def add_working_days(start: date, n: int, liberation_day: LiberationDay = "every_year") -> date:
