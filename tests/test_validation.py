@@ -44,10 +44,9 @@ def signal(**overrides: Any) -> dict[str, Any]:
 
 
 def delivery(*rows: dict[str, Any]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows))
+    """Rows as a delivery; a row without its own ``signal_id`` gets ``S<position>``."""
+    frame = pd.DataFrame([{"signal_id": f"S{i}", **row} for i, row in enumerate(rows)])
     frame["source_row"] = range(2, len(frame) + 2)
-    if "signal_id" not in frame:
-        frame["signal_id"] = [f"S{i}" for i in range(len(frame))]
     frame["raw"] = "{}"
     return conform(frame, SIGNAL_SCHEMA)
 
@@ -106,6 +105,8 @@ BAD_ROWS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
         {"window_min_days": None},
     ),
     ("partner type", {"partner_type": "Huurder"}, "partner_type_unknown", {}),
+    ("partner type missing", {"partner_type": None}, "partner_type_missing", {}),
+    ("signal id missing", {"signal_id": None}, "signal_id_missing", {}),
     ("signal date missing", {"signal_date": None}, "signal_date_missing", {}),
     ("window too short", {"arrears_since": pd.Timestamp("2026-09-20")}, "outside_window", {}),
     ("window too long", {"arrears_since": pd.Timestamp("2025-01-01")}, "outside_window", {}),
@@ -275,6 +276,7 @@ def aftercare(**overrides: Any) -> dict[str, Any]:
         ({"trajectory_end_date": None}, "trajectory_end_date_missing"),
         ({"postcode": "79AB"}, "postcode_invalid"),
         ({"dossier_id": "D0"}, "duplicate"),
+        ({"dossier_id": None}, "dossier_id_missing"),
     ],
 )
 def test_aftercare_suite(bad: dict[str, Any], code: str) -> None:
@@ -358,3 +360,27 @@ def test_size_rules_count_rows_received_not_rows_that_survived_reading():
     # Every row unreadable is not an empty delivery.
     empty = conform(pd.DataFrame(), SIGNAL_SCHEMA)
     assert check_delivery(empty, SIGNAL_SCHEMA, True, None, 0.5, rows_received=4) is None
+
+
+def test_every_partner_suite_holds_the_canonical_suite() -> None:
+    from signals.validation.expectations import (
+        SuiteParameters,
+        canonical_signal_suite,
+        partner_signal_suite,
+    )
+
+    def names(suite: Any) -> list[str]:
+        return sorted(str(e.meta["reason_code"]) for e in suite.expectations)
+
+    for kind, consent in (("signal", False), ("signal", True)):
+        params = SuiteParameters(
+            name="signals.x",
+            kind=kind,
+            delivery_date=pd.Timestamp("2026-10-05"),
+            max_plausible_amount=50_000.0,
+            requires_consent=consent,
+        )
+        canonical = names(canonical_signal_suite(params))
+        assert "postcode_invalid" in canonical and "bsn_invalid" in canonical
+        partner = names(partner_signal_suite(params))
+        assert set(canonical) <= set(partner)
