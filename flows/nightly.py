@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -66,22 +67,34 @@ def stage(report: NightReport, name: str) -> Iterator[None]:
 
 
 @task(name="discover-deliveries", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def discover(settings: Settings, night: date) -> tuple[list[Delivery], list[str]]:
-    """New deliveries up to ``night``, oldest first, and files the inbox could not place."""
+def discover(settings: Settings, night: date) -> Discovery:
+    """New deliveries up to ``night`` (oldest first), files the inbox could not place, and
+    loaded files whose contents changed since (reported, never loaded twice)."""
     res = resources(settings)
     inbox = discover_deliveries(settings.inbox, res.catalog, night)
     with session_scope(res.engine) as session:
         recorded = delivery_log.recorded_source_files(session)
-    return [d for d in inbox.deliveries if _is_new(d, recorded)], inbox.unrecognised
+    new, changed = [], []
+    for delivery in inbox.deliveries:
+        if delivery.source_file not in recorded:
+            new.append(delivery)
+            continue
+        status, sha256 = recorded[delivery.source_file]
+        if hashlib.sha256(delivery.path.read_bytes()).hexdigest() == sha256:
+            continue
+        if status == "loaded":
+            logger.warning("%s changed after it was loaded; not loaded again", delivery.source_file)
+            changed.append(delivery.source_file)
+        else:
+            new.append(delivery)  # a corrected file under a refused file's name
+    return Discovery(new, inbox.unrecognised, changed)
 
 
-def _is_new(delivery: Delivery, recorded: dict[str, tuple[str, str]]) -> bool:
-    if delivery.source_file not in recorded:
-        return True
-    status, sha256 = recorded[delivery.source_file]
-    if status == "loaded":
-        return False
-    return hashlib.sha256(delivery.path.read_bytes()).hexdigest() != sha256
+@dataclass(frozen=True)
+class Discovery:
+    deliveries: list[Delivery]
+    unrecognised: list[str]
+    changed_after_loading: list[str]
 
 
 @task(name="export-task-lists", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
@@ -158,8 +171,10 @@ def _process(
 ) -> None:
     res = resources(settings)
     with stage(report, "discover"):
-        deliveries, unrecognised = discover(settings, night)
-        report.unrecognised_files = unrecognised
+        found = discover(settings, night)
+        deliveries = found.deliveries
+        report.unrecognised_files = found.unrecognised
+        report.changed_files = found.changed_after_loading
     with stage(report, "ingest"):
         announce("deliveries", count=len(deliveries))
         results: list[object] = []

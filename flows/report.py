@@ -33,6 +33,7 @@ class NightReport:
     as_of: str
     partners: dict[str, PartnerFigures] = field(default_factory=dict)
     unrecognised_files: list[str] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)  # changed after loading
     signals_decided: int = 0
     picked_up: int = 0
     cases_opened: int = 0
@@ -50,6 +51,7 @@ class NightReport:
         for name, figures in other.partners.items():
             self.partner(name).add(figures)
         self.unrecognised_files.extend(other.unrecognised_files)
+        self.changed_files.extend(other.changed_files)
         self.signals_decided += other.signals_decided
         self.picked_up += other.picked_up
         self.cases_opened += other.cases_opened
@@ -96,7 +98,10 @@ class NightReport:
         lines += ["", "| stage | seconds |", "|---|---:|"]
         lines += [f"| {stage} | {secs:.1f} |" for stage, secs in self.stage_seconds.items()]
         if self.unrecognised_files:
-            lines += ["", f"Unrecognised files in the inbox: {len(self.unrecognised_files)}"]
+            lines += ["", f"Onbekende bestanden in de inbox: {len(self.unrecognised_files)}"]
+        if self.changed_files:
+            lines += ["", "Gewijzigd na het laden (niet opnieuw geladen): "]
+            lines += [f"- {name}" for name in self.changed_files]
         if self.data_docs:
             lines += ["", f"[Great Expectations Data Docs]({self.data_docs})"]
         return "\n".join(lines) + "\n"

@@ -86,6 +86,16 @@ def test_a_broken_partner_file_rejects_only_that_partner(municipality: Municipal
     assert set(again.partners) == {"domesta"}  # the others are not read twice
     assert _count(url, "SELECT count(*) FROM deliveries WHERE status = 'loaded'") == 6
 
+    # A loaded file that changes afterwards is reported, never loaded a second time.
+    energie = municipality.inbox / "energie" / "2026-10-05.csv"
+    energie.write_bytes(
+        energie.read_bytes() + b"EN-99999,7906KL,14,,,100.00,2026-08-01,2026-10-05,65,,false\n"
+    )
+    third = nightly(as_of=EXAMPLE_NIGHT, export=False)
+    assert third.changed_files == ["energie/2026-10-05.csv"]
+    assert "Gewijzigd na het laden" in third.to_markdown()
+    assert _count(url, "SELECT count(*) FROM signals WHERE partner = 'energie'") == 2
+
 
 def test_the_same_night_twice_changes_nothing(municipality: Municipality) -> None:
     from flows.nightly import nightly
