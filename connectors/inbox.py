@@ -63,3 +63,16 @@ def discover_deliveries(inbox: Path, catalog: Catalog, as_of: date | None = None
             deliveries.append(Delivery(spec.partner_id, delivered, path, relative.as_posix()))
     deliveries.sort(key=lambda d: (d.delivery_date, d.partner))
     return Inbox(deliveries=deliveries, unrecognised=unrecognised)
+
+
+def prune_inbox(inbox: Path, catalog: Catalog, recorded: set[str], before: date) -> int:
+    """Delete delivery files dated before ``before`` that the database has dealt with.
+
+    Files never recorded (not yet processed, or not recognised) are left alone.
+    """
+    removed = 0
+    for delivery in discover_deliveries(inbox, catalog, before).deliveries:
+        if delivery.delivery_date < before and delivery.source_file in recorded:
+            delivery.path.unlink()
+            removed += 1
+    return removed

@@ -234,6 +234,9 @@ def test_retention_deletes_unused_signals_but_never_an_open_case(
     assert after == in_open_case
     assert counts["task_list_exports"] == 1  # the night's folder of address lists is gone
     assert not any(Path(path).exists() for path in report.exports)
+    assert counts["inbox_files"] == 6  # the partners' files, once dealt with
+    assert not list(municipality.inbox.glob("*/*"))
+    assert counts["aftercare_rows"] == 0  # the trajectory ended in 2026: kept for 3 years
     assert _count(url, "SELECT count(*) FROM audit_log WHERE action = 'delete'") == 2
     assert _count(url, "SELECT count(*) FROM audit_log WHERE actor = 'retention'") == 2
 

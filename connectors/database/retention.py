@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,11 +13,13 @@ from sqlalchemy import Engine, delete, exists, select
 from sqlalchemy.orm import Session
 
 from connectors.database.models import (
+    Aftercare,
     Case,
     CaseSignal,
     ContactVault,
     Household,
     Quarantine,
+    Resolution,
     Signal,
 )
 from connectors.database.runs import audit
@@ -30,6 +33,9 @@ class RetentionPolicy(BaseModel):
     closed_case_months: int = Field(default=24, ge=1)
     quarantine_months: int = Field(default=6, ge=1)
     export_days: int = Field(default=30, ge=1)
+    inbox_months: int = Field(default=6, ge=1)
+    aftercare_months: int = Field(default=36, ge=1)
+    resolution_months: int = Field(default=12, ge=1)
 
 
 def load_retention_policy(path: Path) -> RetentionPolicy:
@@ -41,6 +47,8 @@ class RetentionCounts:
     closed_cases: int = 0
     unused_signals: int = 0
     quarantine_rows: int = 0
+    aftercare_rows: int = 0
+    resolutions: int = 0
     households: int = 0
 
 
@@ -67,6 +75,18 @@ def apply_retention(engine: Engine, policy: RetentionPolicy, today: dt.date) -> 
         )
         counts.quarantine_rows = _quarantine(
             session, months_before(today, policy.quarantine_months)
+        )
+        counts.aftercare_rows = _older(
+            session,
+            Aftercare,
+            Aftercare.trajectory_end_date,
+            months_before(today, policy.aftercare_months),
+        )
+        counts.resolutions = _older(
+            session,
+            Resolution,
+            Resolution.resolved_on,
+            months_before(today, policy.resolution_months),
         )
         counts.households = _orphan_households(session)
         audit(session, "retention", "delete", "retention", policy.version, counts.__dict__)
@@ -116,6 +136,11 @@ def _unused_signals(session: Session, cutoff: dt.date) -> int:
             ~exists().where(CaseSignal.case_id == Case.case_id),
         )
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _older(session: Session, model: type, column: Any, cutoff: dt.date) -> int:
+    result = session.execute(delete(model).where(column < cutoff))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
