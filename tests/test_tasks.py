@@ -64,7 +64,7 @@ def test_less_than_two_months_rent_is_a_letter_then_phone(months):
 
 def test_rent_months_from_a_health_insurer_do_not_count_as_rent():
     zorg: dict[str, Any] = {"partner": "zorg", "partner_type": "Zorg", "arrears_months": 4.0}
-    assert one_task(signal(**zorg))["rule"] == "enkelvoudig"
+    assert one_task(signal(**zorg), active_partners="zorg")["rule"] == "enkelvoudig"
 
 
 @pytest.mark.parametrize("kind", ["ontruiming", "eindelevering", "cak"])
@@ -264,3 +264,10 @@ def test_optional_score_orders_ties_but_never_removes_a_task():
     reversed_scores = scores.assign(score=[0.9, 0.1])
     rebuilt = build_tasks(frame, decisions, hh, cases, no_tasks(), policy(), NIGHT, reversed_scores)
     assert rebuilt["household_key"].tolist() == ["hh1", "hh2"]
+
+
+def test_the_reason_and_the_signal_partners_name_the_same_partners():
+    zorg: dict[str, Any] = {"partner": "zorg", "partner_type": "Zorg", "arrears_months": 2.0}
+    task = one_task(signal(**zorg), active_partners="domesta,energie,zorg", partner_count=3)
+    assert task["signal_partners"] == "domesta,energie,zorg"
+    assert "3 partners" in task["reason_nl"]

@@ -48,7 +48,10 @@ def household_facts(
     signals: pd.DataFrame, state: pd.Series | None, policy: TriagePolicy
 ) -> HouseholdFacts:
     """Facts of one household from its picked-up signals tonight and its household state."""
-    partners = tuple(sorted(set(signals["partner"].dropna())))
+    # Tonight's partners and those the household state saw in its window: the reason text
+    # ("bij N partners") and the task's signaalpartners then always agree.
+    active = _text(state, "active_partners") or ""
+    partners = tuple(sorted(set(signals["partner"].dropna()) | {p for p in active.split(",") if p}))
     rent = signals[signals["partner_type"].isin(policy.rent_arrears.partner_types)]
     rent_months = rent["arrears_months"].dropna()
     ages = signals["age_at_signal"].dropna()
@@ -60,7 +63,7 @@ def household_facts(
         amount = float(state["total_amount"])
     return HouseholdFacts(
         case_type=_text(state, "case_type") or "enkelvoudig",
-        partner_count=max(_int(state, "partner_count") or 0, len(partners)),
+        partner_count=len(partners),
         partners=partners,
         total_amount=None if amount is None else float(amount),
         relapse=bool(state is not None and pd.notna(state["relapse"]) and state["relapse"]),
