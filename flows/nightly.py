@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from flows.progress import announce
 from flows.report import NightReport
 from flows.resources import resources
 from flows.triage import load_night, save_night, triage_partition, update_signal_state
+from signals.ddas import STATUS_PICKED_UP
 from signals.triage.night import (
     NightOutput,
     combine,
@@ -191,7 +193,7 @@ def _process(
     with stage(report, "triage"):
         result = _triage(settings, night, partitioned)
         report.signals_decided = len(result.decisions)
-        report.picked_up = int((result.decisions["status"] == "Opgepakt").sum())
+        report.picked_up = int((result.decisions["status"] == STATUS_PICKED_UP).sum())
         report.cases_opened = new_cases_opened(result.cases, night)
     counts = open_task_counts(res.engine)
     report.tasks_per_team = dict(zip(counts["team"], counts["open_tasks"].astype(int), strict=True))
@@ -220,10 +222,11 @@ def build_data_docs(results: list[object], target_dir: Path, run_name: str) -> s
 
 
 def _flow_run_id() -> str | None:
+    """The Prefect flow run id, with a suffix: a retried flow run records a run of its own."""
     context = FlowRunContext.get()
     if context is None or context.flow_run is None:
         return None
-    return str(context.flow_run.id)
+    return f"{context.flow_run.id}-{uuid.uuid4().hex[:8]}"
 
 
 def _publish(report: NightReport) -> None:
