@@ -21,7 +21,8 @@ def _insert(session: Session, table: Table) -> Any:
         return postgresql.insert(table)
     if dialect == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"upserts are implemented for SQLite and PostgreSQL, not {dialect}")
+    # The supported databases are SQLite (embedded) and PostgreSQL (production), by design.
+    raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
 
 
 def upsert(
