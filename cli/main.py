@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -29,13 +30,67 @@ quarantine_app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 app.add_typer(quarantine_app, name="quarantine")
+keys_app = typer.Typer(
+    help="The vault keys: re-seal everything under a new key.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
+out = Console()
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "data" / "sample"
 DEMO_DIR = PROJECT / "var" / "demo"
 DEMO_MARKER = ".vroegsignaal-demo"
+
+
+@app.callback()
+def main(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Work on the demo's data (var/demo, made by 'vroegsignaal demo') with its "
+            "public keys, e.g. 'vroegsignaal --demo export tasks --out lijsten/'.",
+        ),
+    ] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Data directory of the installation (VS_DATA_DIR)", show_default=False),
+    ] = None,
+) -> None:
+    """Early warning of payment arrears for Dutch municipalities."""
+    if demo and data_dir is not None:
+        console.print("[red]Use either --demo or --data-dir, not both[/red]")
+        raise typer.Exit(code=2)
+    if demo:
+        _use_demo()
+    elif data_dir is not None:
+        os.environ["VS_DATA_DIR"] = str(data_dir)
+
+
+def _use_demo() -> None:
+    """Point this process at the demo's folder, database and public keys."""
+    for name in (
+        "VS_DATABASE_URL",
+        "VS_PSEUDONYM_KEY",
+        "VS_VAULT_KEY",
+        "VS_RAW_KEY",
+        "VS_EXPORT_DIR",
+    ):
+        os.environ.pop(name, None)
+    _apply(
+        demo="true",
+        data_dir=DEMO_DIR,
+        inbox=SAMPLE / "inbox",
+        reference=SAMPLE / "reference" / "adressen.csv",
+    )
+
+
+def today() -> dt.date:
+    """Today in Amsterdam: the night and working day a municipality means."""
+    return dt.datetime.now(AMSTERDAM).date()
 
 
 def _check_secrets() -> None:
@@ -93,7 +148,7 @@ def run(
     from flows.runner import nightly_for
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
-    night = (as_of or dt.datetime.now()).date()
+    night = as_of.date() if as_of else today()
     with _progress() as listener:
         from flows.progress import listening
 
@@ -135,14 +190,7 @@ def demo(
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     marker.write_text("made by 'vroegsignaal demo'; safe to delete\n", encoding="utf-8")
-    for name in ("VS_DATABASE_URL", "VS_PSEUDONYM_KEY", "VS_VAULT_KEY", "VS_EXPORT_DIR"):
-        os.environ.pop(name, None)
-    _apply(
-        demo="true",
-        data_dir=data_dir,
-        inbox=SAMPLE / "inbox",
-        reference=SAMPLE / "reference" / "adressen.csv",
-    )
+    _use_demo()
     from connectors.catalog import load_catalog
     from connectors.inbox import discover_deliveries
 
@@ -151,7 +199,13 @@ def demo(
     ]
     console.print(f"Demo: replaying {min(dates)} .. {max(dates)} into {data_dir}")
     _backfill(min(dates), max(dates))
-    console.print(f"Task lists: {data_dir / 'exports'}")
+    out.print(
+        f"Takenlijsten / task lists: {data_dir / 'exports' / 'taken' / max(dates).isoformat()}"
+    )
+    out.print(
+        "Verder met de demo / next: vroegsignaal --demo export tasks --out lijsten/ · "
+        "vroegsignaal --demo quarantine export --out quarantaine/ · vroegsignaal --demo audit"
+    )
 
 
 @app.command()
@@ -160,7 +214,7 @@ def retention(as_of: DateOption = None) -> None:
     _check_secrets()
     from flows.retention import retention as retention_flow
 
-    counts = retention_flow(as_of=(as_of or dt.datetime.now()).date())
+    counts = retention_flow(as_of=as_of.date() if as_of else today())
     for name, count in counts.items():
         console.print(f"{name}: {count}")
 
@@ -177,51 +231,85 @@ def serve() -> None:
 
 @export_app.command("tasks")
 def export_tasks(
-    out: Annotated[Path, typer.Option(help="Directory for the CSV and XLSX files")],
-    team: Annotated[str | None, typer.Option(help="Only this team")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the CSV and XLSX files")],
+    team: Annotated[str | None, typer.Option(help="Only this team (any case)")] = None,
 ) -> None:
-    """Open tasks per team, with addresses, as CSV and XLSX (Dutch headers, drop-down lists)."""
+    """Open tasks per team, with addresses, as CSV and XLSX (audited: it opens addresses)."""
     from connectors.exports.outreach import export_team_task_lists
+    from flows.resources import reference_addresses
 
-    res = _resources()
-    for path in export_team_task_lists(res.engine, res.vault, out, dt.date.today(), team):
-        console.print(str(path))
+    res = _resources(needs_night=True)
+    chosen = _team(res, team) if team else None
+    paths = export_team_task_lists(
+        res.engine,
+        res.vault,
+        out_dir,
+        today(),
+        chosen,
+        actor="cli",
+        reference=reference_addresses(str(res.settings.reference)),
+    )
+    if not paths:
+        out.print("0 open taken; geen bestanden geschreven / no open tasks, no files written")
+    for path in paths:
+        out.print(f"{_rows_in(path)} taken → {path}")
 
 
 @export_app.command("ddas")
 def export_ddas(
     start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
     end: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
-    out: Annotated[Path, typer.Option(help="JSON file to write")],
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="JSON file to write (default: <data dir>/exports/ddas/ddas_<from>_<to>.json, "
+            "where retention removes it in time)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """The DDAS v1.2 exchange file for CBS for a period."""
+    """The DDAS v1.2 exchange file for CBS for a period (audited: it holds addresses)."""
+    import json
+
     from connectors.exports.reports import export_ddas as run_export
 
-    res = _resources()
-    console.print(
-        str(run_export(res.engine, res.vault, res.settings, start.date(), end.date(), out))
+    res = _resources(needs_night=True)
+    if out_file is None:
+        name = f"ddas_{start.date().isoformat()}_{end.date().isoformat()}.json"
+        out_file = res.settings.ddas_export_dir / name
+    path = run_export(res.engine, res.vault, res.settings, start.date(), end.date(), out_file)
+    delivery = json.loads(path.read_text(encoding="utf-8"))["leveringen"][0]
+    out.print(
+        f"{len(delivery['vroegsignalen'])} vroegsignalen, "
+        f"{len(delivery['vroegsignaalzaken'])} vroegsignaalzaken → {path}"
     )
 
 
 @export_app.command("feedback")
 def export_feedback(
     partner: Annotated[str, typer.Option(help="Partner id from the catalog, e.g. domesta")],
-    out: Annotated[Path, typer.Option(help="CSV file to write")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write")],
 ) -> None:
     """Per signal only "opgepakt" / "niet opgepakt" for one partner (never the reason)."""
     from connectors.exports.reports import export_feedback as run_export
 
-    console.print(str(run_export(_resources().engine, partner, out)))
+    res = _resources(needs_night=True)
+    path = run_export(res.engine, _partner(res, partner), out_file)
+    out.print(f"{_rows_in(path)} signalen → {path}")
 
 
 @import_app.command("results")
 def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task list")]) -> None:
     """Record contact attempts and results from a filled-in task list (all or nothing)."""
+    from connectors.database.casework import UnknownCaseError, WrongTeamError
+    from connectors.database.versions import ConcurrentChangeError
     from connectors.exports.reports import import_results as run_import
     from connectors.exports.results_import import ImportRejected
 
+    res = _resources(needs_night=True)
     try:
-        result = run_import(_resources().engine, file, dt.date.today(), actor="cli")
+        result = run_import(res.engine, file, today(), actor=f"cli:{file.name}")
     except ImportRejected as rejected:
         for error in rejected.errors:
             console.print(
@@ -229,43 +317,242 @@ def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task lis
                 f" / {error.message_en}"
             )
         raise typer.Exit(code=1) from None
-    console.print(f"{len(result.attempts)} contactpogingen, {len(result.results)} resultaten")
+    except (UnknownCaseError, WrongTeamError, ConcurrentChangeError) as error:
+        console.print(f"[red]Niet ingelezen / not imported: {error}[/red]")
+        raise typer.Exit(code=1) from None
+    out.print(
+        f"{result.attempts_added} nieuwe contactpogingen ({result.attempts_known} al bekend), "
+        f"{result.results_closed} resultaten ({result.results_already_closed} zaken al "
+        f"afgesloten) — team {result.team or '?'}"
+    )
 
 
 @quarantine_app.command("export")
 def quarantine_export(
-    out: Annotated[Path, typer.Option(help="Directory for quarantaine_<partner>.csv")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Directory for quarantaine_<partner>.csv (default: <data dir>/exports/"
+            "quarantaine/<today>, where retention removes it in time)",
+            show_default=False,
+        ),
+    ] = None,
     partner: Annotated[str | None, typer.Option(help="Only this partner")] = None,
 ) -> None:
-    """Open quarantined rows with their raw fields (identifying: for the data steward only)."""
+    """Open quarantined rows with their raw fields, and the refused files (data steward only;
+    audited: the raw rows are identifying)."""
     from connectors.database.engine import session_scope
-    from connectors.quarantine import export_open_quarantine
+    from connectors.quarantine import export_open_quarantine, write_refused_files
 
-    res = _resources()
+    res = _resources(needs_night=True)
+    if out_dir is None:
+        out_dir = res.settings.quarantine_export_dir / today().isoformat()
+    chosen = _partner(res, partner) if partner else None
     with session_scope(res.engine) as session:
-        for path in export_open_quarantine(session, res.vault, out, partner):
-            console.print(str(path))
+        paths = export_open_quarantine(session, res.raw_vault, out_dir, chosen, actor="cli")
+        refused = write_refused_files(session, out_dir)
+    if not paths:
+        out.print("0 regels in quarantaine / no quarantined rows")
+    for path in paths:
+        out.print(f"{_rows_in(path)} regels in quarantaine → {path}")
+    out.print(f"{_rows_in(refused)} geweigerde bestanden → {refused}")
+
+
+@quarantine_app.command("list")
+def quarantine_list() -> None:
+    """Counts of open quarantined rows per partner and reason, and the refused files."""
+    from connectors.database import repository as repo
+    from connectors.database.engine import session_scope
+    from connectors.quarantine import refused_files
+
+    res = _resources(needs_night=True)
+    with session_scope(res.engine) as session:
+        rows = repo.load_quarantine(session, status="open")
+        files = refused_files(session)
+    table = Table(title="Open quarantaine / open quarantined rows")
+    for column in ("partner", "reden / reason", "regels / rows"):
+        table.add_column(column)
+    grouped: dict[Any, int] = (
+        rows.groupby(["partner", "reason_nl"]).size().to_dict() if len(rows) else {}
+    )
+    for (partner_id, reason), count in grouped.items():
+        table.add_row(str(partner_id), str(reason), str(count))
+    out.print(table)
+    refused = Table(title="Geweigerde bestanden / refused files")
+    for column in ("bestand", "status", "reden", "ontvangen"):
+        refused.add_column(column)
+    for item in files:
+        refused.add_row(item["bestand"], item["status"], item["reden"], item["ontvangen"])
+    out.print(refused)
 
 
 @quarantine_app.command("resubmit")
 def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV")]) -> None:
-    """Validate and load corrected rows; rows failing again return to the quarantine."""
+    """Validate and load corrected rows (a file 'quarantine export' wrote, as it is) and
+    triage them at once; rows failing again return to the quarantine."""
+    from connectors.quarantine import ResubmissionError
     from flows.resubmit import resubmit
 
-    outcome = resubmit(_resources().settings, file)
+    res = _resources(needs_night=True)
+    try:
+        outcome = resubmit(res.settings, file, today())
+    except (ResubmissionError, KeyError) as error:
+        console.print(f"[red]Niet ingelezen / not loaded: {error}[/red]")
+        raise typer.Exit(code=1) from None
     f = outcome.figures
-    console.print(f"ontvangen {f.received}, geaccepteerd {f.accepted}, quarantaine {f.quarantined}")
+    out.print(
+        f"{len(outcome.deliveries)} levering(en): ontvangen {f.received}, geaccepteerd "
+        f"{f.accepted}, opnieuw in quarantaine {f.quarantined}"
+    )
+    if outcome.triage is not None:
+        out.print(
+            f"beoordeeld {outcome.triage.signals_decided}, opgepakt {outcome.triage.picked_up}"
+        )
     if f.rejected_files:
         console.print("; ".join(f.rejection_reasons))
         raise typer.Exit(code=1)
 
 
-def _resources() -> Any:
+@quarantine_app.command("dismiss")
+def quarantine_dismiss(
+    ids: Annotated[list[int], typer.Argument(help="quarantaine_id of the rows")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'dubbele regel'")],
+) -> None:
+    """Close quarantined rows without loading them (e.g. duplicates), with a reason; audited."""
+    from connectors.database.engine import session_scope
+    from connectors.quarantine import ResubmissionError, dismiss
+
+    res = _resources(needs_night=True)
+    try:
+        with session_scope(res.engine) as session:
+            count = dismiss(session, ids, reason, actor="cli")
+    except ResubmissionError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    out.print(f"{count} regel(s) uit de quarantaine gehaald / dismissed")
+
+
+@app.command()
+def audit(
+    since: DateOption = None,
+    action: Annotated[
+        str | None, typer.Option(help="Only this action, e.g. open_addresses")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many entries, newest first")] = 50,
+) -> None:
+    """Read the audit log: who opened addresses or raw rows, imports, closures, deletions."""
+    from connectors.database.audit import load_audit_log
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        entries = load_audit_log(session, since.date() if since else None, action, limit)
+    table = Table(title=f"Auditlog ({len(entries)})")
+    for column in ("wanneer / at", "wie / actor", "actie / action", "wat / entity", "details"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(
+            entry["at"], entry["actor"], entry["action"], entry["entity"], entry["details"]
+        )
+    out.print(table)
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-seal every address and raw row under the first key of VS_VAULT_KEY / VS_RAW_KEY.
+
+    Put the new key first and keep the old one after it (comma-separated) until this ran.
+    """
+    from connectors.database.engine import session_scope
+    from connectors.database.keys import rotate_vault_tokens
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        counts = rotate_vault_tokens(session, res.vault, res.raw_vault, actor="cli")
+    out.print(
+        f"{counts['addresses']} adressen en {counts['raw_rows']} ruwe regels opnieuw "
+        "versleuteld / re-sealed"
+    )
+
+
+def _rows_in(path: Path) -> int:
+    """Data rows of a written CSV or XLSX (header excluded)."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            return max(workbook.worksheets[0].max_row - 1, 0)
+        finally:
+            workbook.close()
+    with path.open(encoding="utf-8-sig") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def _partner(res: Any, name: str) -> str:
+    """The catalog's partner id for ``name`` in any case; an unknown partner is refused."""
+    partners = {partner.lower(): partner for partner in res.catalog.partners}
+    chosen = partners.get(name.strip().lower())
+    if chosen is None:
+        console.print(
+            f"[red]Onbekende partner / unknown partner {name!r}; known: "
+            f"{', '.join(sorted(res.catalog.partners))}[/red]"
+        )
+        raise typer.Exit(code=2)
+    return chosen
+
+
+def _team(res: Any, name: str) -> str:
+    """The team named ``name`` (any case); an unknown team is refused."""
+    teams = {team.name.lower(): team.name for team in res.policy.teams}
+    chosen = teams.get(name.strip().lower())
+    if chosen is None:
+        console.print(
+            f"[red]Onbekend team / unknown team {name!r}; known: "
+            f"{', '.join(sorted(teams.values()))}[/red]"
+        )
+        raise typer.Exit(code=2)
+    return chosen
+
+
+def _resources(needs_night: bool = False) -> Any:
+    """The installation's resources; with ``needs_night``, refuse a database without a night.
+
+    So a mistyped data directory or a forgotten ``--demo`` is an error, not an empty result.
+    """
     _check_secrets()
+    from connectors.database.runs import nights_run
     from connectors.settings import get_settings
     from flows.resources import resources
 
-    return resources(get_settings())
+    settings = get_settings()
+    if needs_night and not _database_exists(settings):
+        _no_night(settings)
+    res = resources(settings)
+    if needs_night:
+        from connectors.database.engine import session_scope
+
+        with session_scope(res.engine) as session:
+            if nights_run(session) == 0:
+                _no_night(settings)
+    return res
+
+
+def _database_exists(settings: Any) -> bool:
+    url = settings.resolved_database_url
+    if not url.startswith("sqlite"):
+        return True
+    return (settings.data_dir / "vroegsignaal.db").is_file() or settings.database_url is not None
+
+
+def _no_night(settings: Any) -> None:
+    console.print(
+        f"[red]No night has run on this database yet ({settings.data_dir}). Run 'vroegsignaal "
+        "run' first, point --data-dir at your installation, or use 'vroegsignaal --demo ...' "
+        "after 'make demo'.[/red]"
+    )
+    raise typer.Exit(code=2)
 
 
 def _backfill(start: dt.date, end: dt.date) -> None:
@@ -318,7 +605,7 @@ class _progress:  # noqa: N801 - used as a context manager like a function
 
 
 def _summary(report: Any) -> None:
-    """A short Dutch/English summary table: aggregates only."""
+    """A short Dutch/English summary: aggregates only."""
     table = Table(title=f"Samenvatting / summary {report.as_of}")
     for column in (
         "partner",
@@ -331,16 +618,27 @@ def _summary(report: Any) -> None:
         table.add_column(column, justify="right" if column != "partner" else "left")
     for row in report.partner_rows():
         table.add_row(*(str(v) for v in row.values()))
-    Console().print(table)
+    out.print(table)
+    from flows.report import PLAN_KINDS
+
     teams = Table(title="Open taken per team / open tasks per team")
     teams.add_column("team")
-    teams.add_column("open", justify="right")
-    teams.add_column("boven capaciteit / over capacity", justify="right")
-    for team, count in sorted(report.tasks_per_team.items()):
-        teams.add_row(team, str(count), str(report.over_capacity_per_team.get(team, 0)))
-    Console().print(teams)
-    Console().print(
+    for kind in PLAN_KINDS:
+        teams.add_column(kind, justify="right")
+    for team, counts in report.team_rows():
+        teams.add_row(team, *(str(n) for n in counts))
+    out.print(teams)
+    out.print(
         f"Signalen beoordeeld / signals triaged: {report.signals_decided}, "
         f"opgepakt / picked up: {report.picked_up}, zaken geopend / cases opened: "
-        f"{report.cases_opened}"
+        f"{report.cases_opened}, door het systeem gesloten / closed by the system: "
+        f"{report.closed_by_system}"
     )
+    out.print(
+        f"Open taken / open tasks: {report.open_tasks}, waarvan opgelost bij alle partners / "
+        f"resolved at every partner: {report.resolved_everywhere} ({report.resolved_share:.0%})"
+    )
+    if report.unrecognised_files:
+        out.print(f"Niet gelezen bestanden / files not read: {len(report.unrecognised_files)}")
+        for name in report.unrecognised_files:
+            out.print(f"  {name}")

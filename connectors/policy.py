@@ -1,4 +1,9 @@
-"""Read the triage policy YAML into the typed model (the only I/O of the triage policy)."""
+"""Read the triage policy versions (YAML) into the typed model (the only I/O of the policy).
+
+``VS_TRIAGE_POLICY`` names a folder of versions (``config/policies/<version>.yaml``), or one
+file. Older versions stay loadable, so a replay across a policy change uses each version on
+its own nights.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from signals.triage.policy import TriagePolicy
+from signals.triage.policy import PolicyBook, TriagePolicy
 
 
 class PolicyError(ValueError):
@@ -15,7 +20,7 @@ class PolicyError(ValueError):
 
 
 def load_triage_policy(path: Path) -> TriagePolicy:
-    """Parse and validate the triage policy at ``path``."""
+    """Parse and validate the triage policy file at ``path``."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -30,3 +35,20 @@ def load_triage_policy(path: Path) -> TriagePolicy:
         return TriagePolicy.model_validate(raw)
     except ValidationError as error:
         raise PolicyError(f"triage policy {path} is invalid:\n{error}") from error
+
+
+def load_policy_book(path: Path) -> PolicyBook:
+    """Every policy version under ``path`` (a folder of ``*.yaml``), or the one file ``path``."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        raise PolicyError(f"no triage policy versions (*.yaml) in {path}")
+    policies = tuple(load_triage_policy(file) for file in files)
+    for file, policy in zip(files, policies, strict=True):
+        if path.is_dir() and file.stem != policy.version:
+            raise PolicyError(
+                f"{file} holds version {policy.version!r}: name it {policy.version}.yaml"
+            )
+    try:
+        return PolicyBook(versions=policies)
+    except ValidationError as error:
+        raise PolicyError(f"triage policy versions in {path} conflict:\n{error}") from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.catalog import PartnerSpec
-from connectors.database.models import Quarantine, Signal
+from connectors.database.models import Delivery, Quarantine, Signal
+from connectors.database.runs import audit
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_json, raw_rows
 from connectors.vault import ContactVault
 
@@ -38,7 +40,11 @@ class ResubmissionError(ValueError):
 
 
 def export_open_quarantine(
-    session: Session, vault: ContactVault, out_dir: Path, partner: str | None = None
+    session: Session,
+    vault: ContactVault,
+    out_dir: Path,
+    partner: str | None = None,
+    actor: str = "cli",
 ) -> list[Path]:
     """One CSV per partner with its open quarantined rows, raw fields editable."""
     query = select(Quarantine).where(Quarantine.status == "open").order_by(Quarantine.quarantine_id)
@@ -60,6 +66,14 @@ def export_open_quarantine(
             }
         )
     out_dir.mkdir(parents=True, exist_ok=True)
+    audit(
+        session,
+        actor,
+        "open_raw_rows",
+        "quarantine_export",
+        None,
+        {"partner": partner, "rows": sum(len(items) for items in rows.values())},
+    )
     written = []
     for name, items in sorted(rows.items()):
         header = list(dict.fromkeys(k for item in items for k in item))
@@ -72,10 +86,22 @@ def export_open_quarantine(
     return written
 
 
-def read_corrections(path: Path) -> tuple[str, str, list[int], pd.DataFrame]:
-    """(partner, delivery date, quarantine ids, raw rows) of one corrected quarantine file.
+@dataclass(frozen=True)
+class Corrections:
+    """The corrected rows of one original delivery (one partner, one delivery date)."""
 
-    The raw rows have the shape the readers produce, so they are typed by the same code.
+    partner: str
+    delivery_date: str
+    quarantine_ids: list[int]
+    raw: pd.DataFrame
+
+
+def read_corrections(path: Path) -> list[Corrections]:
+    """The corrected rows of a quarantine file, grouped per original delivery.
+
+    A file written by ``quarantine export`` mixes delivery dates (and may mix partners): it is
+    accepted as it is and split here. The raw rows have the shape the readers produce, so they
+    are typed by the same code.
     """
     with path.open(encoding="utf-8-sig", newline="") as handle:
         records = list(csv.DictReader(handle, delimiter=";"))
@@ -84,22 +110,89 @@ def read_corrections(path: Path) -> tuple[str, str, list[int], pd.DataFrame]:
     missing = [name for name in META if name not in records[0]]
     if missing:
         raise ResubmissionError(f"{path.name}: missing column(s) {missing}")
-    partners = {r[PARTNER] for r in records}
-    dates = {r[DELIVERY_DATE] for r in records}
-    if len(partners) != 1 or len(dates) != 1:
-        raise ResubmissionError(f"{path.name}: one partner and one delivery date per file")
-    ids: list[int] = []
-    rows: list[dict[str, object]] = []
+    header = [k for k in records[0] if k not in META]
+    groups: dict[tuple[str, str], tuple[list[int], list[dict[str, object]]]] = {}
     for line, record in enumerate(records, start=2):
         if not record[ID].isdigit():
             raise ResubmissionError(f"{path.name} line {line}: {ID} is not a number")
+        try:
+            dt.date.fromisoformat(record[DELIVERY_DATE])
+        except ValueError:
+            raise ResubmissionError(
+                f"{path.name} line {line}: {DELIVERY_DATE} is not a date (JJJJ-MM-DD)"
+            ) from None
+        ids, rows = groups.setdefault((record[PARTNER], record[DELIVERY_DATE]), ([], []))
         ids.append(int(record[ID]))
         fields = {k: v for k, v in record.items() if k not in META}
         rows.append(
             {**fields, SOURCE_ROW: int(record[ROW] or 0), RAW: raw_json(fields), BROKEN: ""}
         )
-    header = [k for k in records[0] if k not in META]
-    return partners.pop(), dates.pop(), ids, raw_rows(header, rows)
+    return [
+        Corrections(partner, day, ids, raw_rows(header, rows))
+        for (partner, day), (ids, rows) in sorted(groups.items())
+    ]
+
+
+def dismiss(session: Session, quarantine_ids: list[int], reason: str, actor: str) -> int:
+    """Close open quarantine rows without loading them (e.g. duplicates), with why; audited."""
+    if not reason.strip():
+        raise ResubmissionError("a dismissal needs a reason")
+    result = session.execute(
+        update(Quarantine)
+        .where(Quarantine.quarantine_id.in_(quarantine_ids), Quarantine.status == "open")
+        .values(
+            status="dismissed",
+            dismissed_reason=reason.strip(),
+            dismissed_by=actor,
+            closed_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    if result.rowcount != len(set(quarantine_ids)):  # type: ignore[attr-defined]
+        raise ResubmissionError("some rows are not (or no longer) open in the quarantine")
+    audit(
+        session,
+        actor,
+        "dismiss",
+        "quarantine",
+        ",".join(str(i) for i in sorted(quarantine_ids)),
+        {"rows": len(quarantine_ids), "reason": reason.strip()},
+    )
+    return len(quarantine_ids)
+
+
+REFUSED_FILE_COLUMNS = ("bestand", "partner", "leverdatum", "status", "reden", "code", "ontvangen")
+
+
+def refused_files(session: Session) -> list[dict[str, str]]:
+    """Whole deliveries refused or unreadable, with their reason (nothing of them loaded)."""
+    query = (
+        select(Delivery)
+        .where(Delivery.status.in_(("rejected", "unreadable")))
+        .order_by(Delivery.delivery_date, Delivery.partner)
+    )
+    return [
+        {
+            "bestand": item.source_file,
+            "partner": item.partner,
+            "leverdatum": item.delivery_date.isoformat(),
+            "status": "afgewezen" if item.status == "rejected" else "onleesbaar",
+            "reden": item.rejection_reason_nl or "",
+            "code": item.rejection_code or "",
+            "ontvangen": str(item.rows_received),
+        }
+        for item in session.scalars(query)
+    ]
+
+
+def write_refused_files(session: Session, out_dir: Path) -> Path:
+    """``geweigerde_bestanden.csv``: the refused deliveries next to the quarantined rows."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "geweigerde_bestanden.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(REFUSED_FILE_COLUMNS), delimiter=";")
+        writer.writeheader()
+        writer.writerows(refused_files(session))
+    return path
 
 
 def mark_resubmitted(session: Session, quarantine_ids: list[int]) -> int:

@@ -19,6 +19,8 @@ CONFIG_DIR = PROJECT_ROOT / "config"
 DEMO_PSEUDONYM_KEY = "demo-only-not-secret-pseudonym-key"
 #: A valid Fernet key for the demo vault; refused outside demo mode like the pseudonym key.
 DEMO_VAULT_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtdmF1bHQta2V5ISE="
+#: The demo's raw-row key (another purpose, another key).
+DEMO_RAW_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtcmF3LXJvdy1rZXk="
 
 
 class SettingsError(RuntimeError):
@@ -36,11 +38,13 @@ class Settings(BaseSettings):
     reference: Path = PROJECT_ROOT / "data" / "sample" / "reference" / "adressen.csv"
     export_dir: Path | None = None
     partner_catalog: Path = CONFIG_DIR / "partners.yaml"
-    triage_policy: Path = CONFIG_DIR / "triage_policy.yaml"
+    triage_policy: Path = CONFIG_DIR / "policies"
     retention_policy: Path = CONFIG_DIR / "retention.yaml"
 
     pseudonym_key: SecretStr | None = None
-    vault_key: SecretStr | None = None
+    # Comma-separated Fernet keys; the first seals, all open (key rotation).
+    vault_key: SecretStr | None = None  # addresses, for outreach
+    raw_key: SecretStr | None = None  # raw rows of quarantined records, for the data steward
     demo: bool = False
 
     municipality_code: str = "0118"
@@ -81,6 +85,16 @@ class Settings(BaseSettings):
         return self.resolved_export_dir / "taken"
 
     @property
+    def quarantine_export_dir(self) -> Path:
+        """Where the data steward's quarantine exports go by default (one folder per day)."""
+        return self.resolved_export_dir / "quarantaine"
+
+    @property
+    def ddas_export_dir(self) -> Path:
+        """Where DDAS reports for CBS go by default."""
+        return self.resolved_export_dir / "ddas"
+
+    @property
     def data_docs_dir(self) -> Path:
         return self.data_dir / "data_docs"
 
@@ -89,8 +103,18 @@ class Settings(BaseSettings):
         return self._secret(self.pseudonym_key, DEMO_PSEUDONYM_KEY, "VS_PSEUDONYM_KEY").encode()
 
     def vault_key_bytes(self) -> bytes:
-        """The Fernet key of the contact vault; same rules as the pseudonym key."""
+        """The Fernet key(s) of the contact vault; same rules as the pseudonym key."""
         return self._secret(self.vault_key, DEMO_VAULT_KEY, "VS_VAULT_KEY").encode()
+
+    def raw_key_bytes(self) -> bytes:
+        """The Fernet key(s) of the raw-row vault; must differ from the contact vault's."""
+        raw = self._secret(self.raw_key, DEMO_RAW_KEY, "VS_RAW_KEY").encode()
+        contacts = set(self.vault_key_bytes().split(b","))
+        if contacts & set(raw.split(b",")):
+            raise SettingsError(
+                "VS_RAW_KEY and VS_VAULT_KEY share a key; give each purpose its own key"
+            )
+        return raw
 
     def _secret(self, value: SecretStr | None, demo_value: str, variable: str) -> str:
         if self.demo:
@@ -100,7 +124,7 @@ class Settings(BaseSettings):
                 f"{variable} is not set. Set a long random secret (see README, Configuration), "
                 "or use 'vroegsignaal demo' for the sample municipality."
             )
-        if value.get_secret_value() == demo_value:
+        if demo_value in {part.strip() for part in value.get_secret_value().split(",")}:
             raise SettingsError(f"{variable} holds the public demo key; set a secret of your own.")
         return value.get_secret_value()
 

@@ -1,18 +1,24 @@
-"""The contact vault: addresses and raw rows, encrypted with Fernet (AES-128-CBC + HMAC).
+"""Vaults: addresses and raw rows, encrypted with Fernet (AES-128-CBC + HMAC).
 
-Only outreach roles may open addresses, and only for households of their own team's tasks.
-Storage of the ciphertext is the database layer's business; this module only seals and opens.
+One vault per purpose, each under its own key: the contact vault (``VS_VAULT_KEY``) holds
+addresses for outreach, the raw-row vault (``VS_RAW_KEY``) the raw records of quarantined rows
+for the data steward. A component that may open addresses therefore cannot open raw rows.
+
+Each key setting may list several keys, comma-separated: the first seals, all of them open
+(``MultiFernet``), so a new key can be introduced and old tokens re-sealed (``rotate``) without
+losing anything. Only outreach roles may open addresses, and only for households of their own
+team's tasks. Storage of the ciphertext is the database layer's business.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 #: Roles that contact residents and therefore may see where they live.
 OUTREACH_ROLES: frozenset[str] = frozenset({"outreach", "outreach_lead"})
@@ -30,14 +36,34 @@ class VaultError(RuntimeError):
     """A vault token could not be opened (wrong key or tampered); says nothing of the content."""
 
 
-class ContactVault:
-    """Seal and open JSON-serialisable records under one Fernet key."""
+def split_keys(keys: bytes | str | Sequence[bytes | str]) -> list[bytes]:
+    """``b"k1,k2"`` or ``[k1, k2]`` -> ``[k1, k2]`` (the first one seals)."""
+    if isinstance(keys, bytes | str):
+        raw = keys.encode() if isinstance(keys, str) else keys
+        parts = [part.strip() for part in raw.split(b",")]
+    else:
+        parts = [k.encode() if isinstance(k, str) else k for k in keys]
+    found = [part for part in parts if part]
+    if not found:
+        raise VaultError("no vault key given")
+    return found
 
-    def __init__(self, key: bytes) -> None:
+
+class ContactVault:
+    """Seal and open JSON-serialisable records; the first key seals, every key opens."""
+
+    def __init__(self, keys: bytes | str | Sequence[bytes | str]) -> None:
         try:
-            self._fernet = Fernet(key)
+            self._fernet = MultiFernet([Fernet(key) for key in split_keys(keys)])
         except (ValueError, TypeError) as error:
-            raise VaultError("the vault key is not a valid Fernet key") from error
+            raise VaultError("a vault key is not a valid Fernet key") from error
+
+    def rotate(self, token: bytes) -> bytes:
+        """The same record sealed under the current (first) key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as error:
+            raise VaultError("a vault token could not be opened with these keys") from error
 
     def seal(self, record: Mapping[str, Any]) -> bytes:
         """Encrypt one record (values must be JSON-serialisable; NA becomes null)."""
@@ -49,7 +75,7 @@ class ContactVault:
         try:
             plain = self._fernet.decrypt(token)
         except InvalidToken as error:
-            raise VaultError("a vault token could not be opened with this key") from error
+            raise VaultError("a vault token could not be opened with these keys") from error
         record: dict[str, Any] = json.loads(plain)
         return record
 
@@ -94,3 +120,7 @@ def _plain(value: object) -> object:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+#: The raw-row vault has the same mechanics under its own key.
+RawRowVault = ContactVault

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from connectors.catalog import PartnerSpec, delivery_rules
 from connectors.database.deliveries import (
@@ -46,7 +44,6 @@ class IngestOutcome:
     validation_results: list[Any] = field(default_factory=list)
 
 
-@task(name="ingest-delivery", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
 def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> IngestOutcome:
     """Load one delivery, or record why it was refused. Returns the partner's figures.
 
@@ -58,8 +55,12 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     figures = PartnerFigures(partner=delivery.partner, deliveries=1)
     try:
         sha256 = hashlib.sha256(delivery.path.read_bytes()).hexdigest()
+        stat = delivery.path.stat()
+        size: int | None = stat.st_size
+        mtime_ns: int | None = stat.st_mtime_ns
     except OSError as error:  # vanished or unreadable on disk: this file only
         sha256 = f"unreadable-{type(error).__name__}"
+        size, mtime_ns = None, None
     with session_scope(res.engine) as session:
         if delivery_already_loaded(session, delivery.source_file, sha256):
             return IngestOutcome(PartnerFigures(partner=delivery.partner))
@@ -73,6 +74,8 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
         rows_accepted=0,
         rows_quarantined=0,
         run_id=run_id,
+        file_size=size,
+        file_mtime_ns=mtime_ns,
     )
     try:
         read = read_delivery(delivery.path, spec, settings.inbox)
@@ -144,13 +147,12 @@ def load_read_delivery(
         return IngestOutcome(figures, outcome.results)
 
     quarantine = _sealed_quarantine(
-        read.rejected, outcome.quarantined, res.vault, spec, res.pseudonym_key
+        read.rejected, outcome.quarantined, res.raw_vault, spec, res.pseudonym_key
     )
     if spec.kind == "aftercare":
         signals = pd.DataFrame()
         aftercare = link_aftercare(outcome.accepted, res.pseudonym_key)
         vault_tokens = pd.DataFrame(columns=["household_key", "token"])
-        raw_tokens: dict[str, bytes] = {}
     else:
         link = link_signals(
             outcome.accepted, reference_addresses(str(settings.reference)), res.pseudonym_key
@@ -159,10 +161,6 @@ def load_read_delivery(
         vault_tokens = res.vault.seal_contacts(link.contacts).rename(
             columns={"sealed_address": "token"}
         )
-        raw_tokens = {
-            str(key): res.vault.seal({"raw": raw})
-            for key, raw in zip(signals["signal_key"], outcome.accepted["raw"], strict=True)
-        }
     accepted = len(outcome.accepted)
     stored = DeliveryRecord(
         **{
@@ -172,7 +170,7 @@ def load_read_delivery(
             "rows_quarantined": len(quarantine),
         }
     )
-    store_delivery(res.engine, stored, signals, quarantine, vault_tokens, raw_tokens, aftercare)
+    store_delivery(res.engine, stored, signals, quarantine, vault_tokens, aftercare)
     figures.accepted, figures.quarantined = accepted, len(quarantine)
     logger.info(
         "%s loaded: %d accepted, %d quarantined", record.source_file, accepted, len(quarantine)
@@ -190,7 +188,8 @@ def _sealed_quarantine(
     """Read rejects and validation failures as one quarantine, raw rows sealed in the vault.
 
     A bank referral without consent is refused and counted, nothing more (FEEDS.md): its raw
-    row, with the address, is not kept at all, and there is nothing to correct (dismissed).
+    row, with the address, is not kept at all, nor whose it was (no household key), and there
+    is nothing to correct (dismissed).
     """
     quarantine = pd.concat([read_rejects, invalid], ignore_index=True)
     refused = quarantine["reason_code"].fillna("").str.split(",").map(lambda c: NO_CONSENT in c)
@@ -204,7 +203,7 @@ def _sealed_quarantine(
     normalised = normalise_address(
         address["postcode"], address["huisnummer"], address["toevoeging"]
     )
-    quarantine["household_key"] = household_key(normalised, key)
+    quarantine["household_key"] = household_key(normalised, key).mask(refused.to_numpy())
     return quarantine.drop(columns=["raw"])
 
 

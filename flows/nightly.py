@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
@@ -21,30 +18,23 @@ from prefect.futures import PrefectFuture
 
 import flows  # noqa: F401  (logging and analytics settings before Prefect starts)
 from connectors.data_docs import build_data_docs as render_data_docs
-from connectors.database import history as delivery_log
 from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
-from connectors.exports.outreach import export_team_task_lists, open_task_counts
-from connectors.inbox import Delivery, discover_deliveries
 from connectors.settings import Settings, get_settings
-from flows.ingest import ingest_delivery
 from flows.logs import forward_our_loggers
-from flows.progress import announce
+from flows.night import run_night, stage
 from flows.report import NightReport
-from flows.resources import resources
-from flows.triage import load_night, save_night, triage_partition, update_signal_state
-from signals.ddas import STATUS_PICKED_UP
-from signals.triage.night import (
-    NightOutput,
-    combine,
-    new_cases_opened,
-    partition_keys,
-    split_by_partition,
-)
+from flows.resources import Resources, resources
+from flows.scoring import night_scores
+from flows.triage import Triager
+from signals.triage.night import NightInput, NightOutput
+from signals.triage.night import triage_night as triage_households
+from signals.triage.policy import TriagePolicy
 
 logger = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+T = TypeVar("T")
 
 
 def scheduled_night() -> date:
@@ -57,69 +47,30 @@ def scheduled_night() -> date:
     return moment.astimezone(AMSTERDAM).date()
 
 
-@contextmanager
-def stage(report: NightReport, name: str) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        report.stage_seconds[name] = report.stage_seconds.get(name, 0.0) + (
-            time.perf_counter() - started
-        )
+def as_task(function: Callable[..., T], name: str) -> Callable[..., T]:
+    """A step of the nightly flow as a Prefect task (visible in the UI, retried on failure)."""
+    retries = 0 if name == "triage" else 2  # the triage retries conflicts itself
+    decorate = task(name=name, cache_policy=NO_CACHE, retries=retries, retry_delay_seconds=[2, 10])
+    return cast(Callable[..., T], decorate(function))
 
 
-@task(name="discover-deliveries", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def discover(settings: Settings, night: date) -> Discovery:
-    """New deliveries up to ``night`` (oldest first), files the inbox could not place, and
-    loaded files whose contents changed since (reported, never loaded twice)."""
-    res = resources(settings)
-    inbox = discover_deliveries(settings.inbox, res.catalog, night)
-    with session_scope(res.engine) as session:
-        recorded = delivery_log.recorded_source_files(session)
-    new, changed = [], []
-    for delivery in inbox.deliveries:
-        if delivery.source_file not in recorded:
-            new.append(delivery)
-            continue
-        status, sha256 = recorded[delivery.source_file]
-        if hashlib.sha256(delivery.path.read_bytes()).hexdigest() == sha256:
-            continue
-        if status == "loaded":
-            logger.warning("%s changed after it was loaded; not loaded again", delivery.source_file)
-            changed.append(delivery.source_file)
-        else:
-            new.append(delivery)  # a corrected file under a refused file's name
-    return Discovery(new, inbox.unrecognised, changed)
+@task(name="triage-partition", cache_policy=NO_CACHE)
+def triage_partition(batch: NightInput, policy: TriagePolicy, night: date) -> NightOutput:
+    """Triage one partition; runs on a Dask worker (pure, picklable inputs)."""
+    return triage_households(batch, policy, night)
 
 
-@dataclass(frozen=True)
-class Discovery:
-    deliveries: list[Delivery]
-    unrecognised: list[str]
-    changed_after_loading: list[str]
+def on_workers(res: Resources) -> Triager:
+    """Triage the partitions as Prefect tasks on the flow's task runner (Dask when scaled out)."""
 
-
-@task(name="export-task-lists", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-def export_tasks(settings: Settings, night: date) -> list[str]:
-    res = resources(settings)
-    out_dir = settings.task_list_dir / night.isoformat()
-    return [str(p) for p in export_team_task_lists(res.engine, res.vault, out_dir, night)]
-
-
-def _triage(settings: Settings, night: date, partitioned: bool) -> NightOutput:
-    batch = load_night(settings, night)
-    parts = split_by_partition(batch, partition_keys(batch.signals, partitioned))
-    policy = resources(settings).policy
-    if partitioned:
+    def run(parts: list[NightInput], night: date) -> list[NightOutput]:
+        policy = res.policy_book.in_force(night)
         futures: list[PrefectFuture[NightOutput]] = [
-            triage_partition.submit(part, policy, night) for part in parts.values()
+            triage_partition.submit(part, policy, night) for part in parts
         ]
-        outputs = [future.result() for future in futures]
-    else:
-        outputs = [triage_partition(part, policy, night) for part in parts.values()]
-    result = combine(outputs)
-    save_night(settings, result, batch.open_tasks, night)
-    return result
+        return [future.result() for future in futures]
+
+    return run
 
 
 @flow(name="nightly", log_prints=False)
@@ -146,14 +97,14 @@ def nightly(
     run_logger = get_run_logger()
     with night_lock(res.engine):
         with session_scope(res.engine) as session:
-            run_id = repo.start_run(session, "nightly", night, _flow_run_id())
+            run_id = repo.start_run(session, "nightly", night, flow_run_id())
         try:
             _process(settings, night, report, export, partitioned, run_id)
         except BaseException:
-            _finish(settings, run_id, "failed", report)
+            record_finish(settings, run_id, "failed", report)
             raise
-        _finish(settings, run_id, "succeeded", report)
-    _publish(report)
+        record_finish(settings, run_id, "succeeded", report)
+    publish_summary(report)
     run_logger.info(
         "Night %s: %d signals decided, %d cases opened",
         night,
@@ -172,40 +123,26 @@ def _process(
     run_id: str,
 ) -> None:
     res = resources(settings)
-    with stage(report, "discover"):
-        found = discover(settings, night)
-        deliveries = found.deliveries
-        report.unrecognised_files = found.unrecognised
-        report.changed_files = found.changed_after_loading
-    with stage(report, "ingest"):
-        announce("deliveries", count=len(deliveries))
-        results: list[object] = []
-        for delivery in deliveries:
-            outcome = ingest_delivery(delivery, settings, run_id)
-            report.partner(delivery.partner).add(outcome.figures)
-            results += outcome.validation_results
-            announce("delivery-done", source_file=delivery.source_file)
-    if results:
-        with stage(report, "data-docs"):
-            report.data_docs = build_data_docs(results, settings.data_docs_dir, night.isoformat())
-    with stage(report, "state"):
-        update_signal_state(settings)
-    with stage(report, "triage"):
-        result = _triage(settings, night, partitioned)
-        report.signals_decided = len(result.decisions)
-        report.picked_up = int((result.decisions["status"] == STATUS_PICKED_UP).sum())
-        report.cases_opened = new_cases_opened(result.cases, night)
-    counts = open_task_counts(res.engine)
-    report.tasks_per_team = dict(zip(counts["team"], counts["open_tasks"].astype(int), strict=True))
-    report.over_capacity_per_team = dict(
-        zip(counts["team"], counts["over_capacity"].astype(int), strict=True)
+    run_night(
+        settings,
+        night,
+        report,
+        run_id,
+        export=export,
+        partitioned=partitioned,
+        step=as_task,
+        triager=on_workers(res) if partitioned else None,
+        scores=night_scores,
     )
-    if export:
-        with stage(report, "export"):
-            report.exports = export_tasks(settings, night)
+    if report.validation_results:
+        with stage(report, "data-docs"):
+            report.data_docs = build_data_docs(
+                report.validation_results, settings.data_docs_dir, night.isoformat()
+            )
+    report.validation_results = []
 
 
-def _finish(settings: Settings, run_id: str, status: str, report: NightReport) -> None:
+def record_finish(settings: Settings, run_id: str, status: str, report: NightReport) -> None:
     try:
         with session_scope(resources(settings).engine) as session:
             repo.finish_run(session, run_id, status, counts={"partners": report.partner_rows()})
@@ -215,13 +152,12 @@ def _finish(settings: Settings, run_id: str, status: str, report: NightReport) -
         logger.exception("could not record the failed run")
 
 
-@task(name="data-docs", cache_policy=NO_CACHE)
 def build_data_docs(results: list[object], target_dir: Path, run_name: str) -> str:
     """Great Expectations Data Docs of the night's validations (counts and rules, no values)."""
     return render_data_docs(results, target_dir, run_name).as_uri()
 
 
-def _flow_run_id() -> str | None:
+def flow_run_id() -> str | None:
     """The Prefect flow run id, with a suffix: a retried flow run records a run of its own."""
     context = FlowRunContext.get()
     if context is None or context.flow_run is None:
@@ -229,7 +165,7 @@ def _flow_run_id() -> str | None:
     return f"{context.flow_run.id}-{uuid.uuid4().hex[:8]}"
 
 
-def _publish(report: NightReport) -> None:
+def publish_summary(report: NightReport) -> None:
     """Aggregates only: counts per partner and team, never a resident."""
     key = "nightly-summary"
     create_markdown_artifact(markdown=report.to_markdown(), key=key, description=report.as_of)

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flows.triage import TriageSummary
+
+#: How the planning reports each team's open tasks, in this order.
+PLAN_KINDS = ("deze week", "later", "te laat", "opgelost bij de partner")
 
 
 @dataclass
@@ -37,11 +44,30 @@ class NightReport:
     signals_decided: int = 0
     picked_up: int = 0
     cases_opened: int = 0
-    tasks_per_team: dict[str, int] = field(default_factory=dict)
-    over_capacity_per_team: dict[str, int] = field(default_factory=dict)
+    closed_by_system: int = 0
+    #: Per team: open tasks by plan kind (deze week, later, te laat, opgelost bij de partner).
+    tasks_per_team: dict[str, dict[str, int]] = field(default_factory=dict)
+    open_tasks: int = 0
+    resolved_everywhere: int = 0  # open tasks whose household every partner has dropped
     stage_seconds: dict[str, float] = field(default_factory=dict)
     exports: list[str] = field(default_factory=list)
     data_docs: str | None = None
+    #: GX results (docs-safe) of tonight's deliveries, for the Data Docs; not part of the summary.
+    validation_results: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    def add_triage(self, summary: TriageSummary) -> None:
+        self.signals_decided += summary.signals_decided
+        self.picked_up += summary.picked_up
+        self.cases_opened += summary.cases_opened
+        self.closed_by_system += summary.closed_by_system
+        self.tasks_per_team = summary.tasks_per_team
+        self.open_tasks = summary.open_tasks
+        self.resolved_everywhere = summary.resolved_everywhere
+
+    @property
+    def resolved_share(self) -> float:
+        """Share of open tasks whose household the partners no longer report."""
+        return self.resolved_everywhere / self.open_tasks if self.open_tasks else 0.0
 
     def partner(self, name: str) -> PartnerFigures:
         return self.partners.setdefault(name, PartnerFigures(partner=name))
@@ -55,8 +81,10 @@ class NightReport:
         self.signals_decided += other.signals_decided
         self.picked_up += other.picked_up
         self.cases_opened += other.cases_opened
+        self.closed_by_system += other.closed_by_system
         self.tasks_per_team = dict(other.tasks_per_team)  # open work is a state, not a sum
-        self.over_capacity_per_team = dict(other.over_capacity_per_team)
+        self.open_tasks = other.open_tasks
+        self.resolved_everywhere = other.resolved_everywhere
         for stage, seconds in other.stage_seconds.items():
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
         self.exports = list(other.exports)
@@ -75,6 +103,13 @@ class NightReport:
             for f in sorted(self.partners.values(), key=lambda f: f.partner)
         ]
 
+    def team_rows(self) -> list[tuple[str, list[int]]]:
+        """Per team, its open tasks per plan kind in ``PLAN_KINDS`` order."""
+        return [
+            (team, [self.tasks_per_team[team].get(kind, 0) for kind in PLAN_KINDS])
+            for team in sorted(self.tasks_per_team)
+        ]
+
     def to_markdown(self) -> str:
         lines = [
             f"# Nachtelijke run {self.as_of}",
@@ -88,13 +123,16 @@ class NightReport:
             "",
             f"- Signalen beoordeeld: {self.signals_decided} (opgepakt: {self.picked_up})",
             f"- Zaken geopend: {self.cases_opened}",
+            "- Zaken door het systeem gesloten (opgelost bij de partners): "
+            f"{self.closed_by_system}",
+            f"- Open taken: {self.open_tasks}, waarvan opgelost bij alle partners: "
+            f"{self.resolved_everywhere} ({self.resolved_share:.0%})",
             "",
-            "| team | open taken | boven capaciteit |",
-            "|---|---:|---:|",
+            "| team | " + " | ".join(PLAN_KINDS) + " |",
+            "|---|" + "---:|" * len(PLAN_KINDS),
         ]
-        for team in sorted(self.tasks_per_team):
-            over = self.over_capacity_per_team.get(team, 0)
-            lines.append(f"| {team} | {self.tasks_per_team[team]} | {over} |")
+        for team, kinds in self.team_rows():
+            lines.append(f"| {team} | " + " | ".join(str(n) for n in kinds) + " |")
         lines += ["", "| stage | seconds |", "|---|---:|"]
         lines += [f"| {stage} | {secs:.1f} |" for stage, secs in self.stage_seconds.items()]
         if self.unrecognised_files:

@@ -1,18 +1,26 @@
-"""Take corrected quarantined rows back in, validated like any delivery."""
+"""Take corrected quarantined rows back in, validated like any delivery, and triage them.
+
+A file written by ``quarantine export`` is accepted as it is: it is split per original
+delivery (partner and delivery date), and each part is stored as a correction of that
+delivery (``herindiening/...``, ``is_correction``), so every delivery still reconciles
+(received = accepted + quarantined) and no correction counts as a snapshot of its own. The
+replaced rows are marked ``resubmitted``; rows that fail again go back into the quarantine
+with their new reason. The accepted rows are triaged in the same run, under the night's lock.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import pandas as pd
-
-from connectors.catalog import PartnerSpec
 from connectors.database.deliveries import RESUBMISSION_PREFIX, DeliveryRecord
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
 from connectors.quarantine import (
+    Corrections,
     ResubmissionError,
     already_loaded,
     check_open_rows,
@@ -23,66 +31,95 @@ from connectors.readers.base import ReadResult
 from connectors.readers.records import Lineage, type_records
 from connectors.settings import Settings
 from flows.ingest import IngestOutcome, load_read_delivery
+from flows.night import in_process
+from flows.report import PartnerFigures
 from flows.resources import resources
+from flows.triage import TriageSummary, derive_signal_states, triage_night
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-def resubmit(settings: Settings, path: Path) -> IngestOutcome:
-    """Load a corrected quarantine file as a re-submission of its original delivery.
+@dataclass
+class ResubmissionOutcome:
+    """Figures of a re-submission: per original delivery, and tonight's triage of the rows."""
 
-    It is stored as its own delivery (``herindiening/...``), so every delivery still reconciles
-    (received = accepted + quarantined); the replaced rows are marked ``resubmitted``. Rows
-    that fail again go back into the quarantine with their new reason.
-    """
+    figures: PartnerFigures
+    deliveries: list[str] = field(default_factory=list)  # "partner leverdatum" per part
+    triage: TriageSummary | None = None
+
+
+def resubmit(settings: Settings, path: Path, today: dt.date | None = None) -> ResubmissionOutcome:
+    """Load every corrected row of ``path`` and triage what was accepted (one lock)."""
     res = resources(settings)
-    partner, delivered, ids, raw = read_corrections(path)
-    spec = res.catalog.get(partner)
-    with night_lock(res.engine):  # never while a nightly run writes
-        return _resubmit(settings, path, partner, delivered, ids, raw, spec)
-
-
-def _resubmit(
-    settings: Settings,
-    path: Path,
-    partner: str,
-    delivered: str,
-    ids: list[int],
-    raw: pd.DataFrame,
-    spec: PartnerSpec,
-) -> IngestOutcome:
-    res = resources(settings)
+    groups = read_corrections(path)
+    night = today or dt.datetime.now(AMSTERDAM).date()
     with session_scope(res.engine) as session:
-        check_open_rows(session, ids, partner, delivered)
-    delivery_date = dt.date.fromisoformat(delivered)
+        for group in groups:
+            res.catalog.get(group.partner)  # an unknown partner refuses the file
+            check_open_rows(session, group.quarantine_ids, group.partner, group.delivery_date)
+    total = PartnerFigures(partner=",".join(sorted({g.partner for g in groups})))
+    outcome = ResubmissionOutcome(figures=total)
     content = path.read_bytes()
-    source_file = f"{RESUBMISSION_PREFIX}{partner}/{hashlib.sha256(content).hexdigest()[:16]}.csv"
-    records, rejected = type_records(raw, spec, Lineage(partner, delivery_date, source_file))
-    keys = [f"{partner}/{delivered}/{signal_id}" for signal_id in records["signal_id"].dropna()]
+    with night_lock(res.engine):  # never while a nightly run writes
+        for number, group in enumerate(groups):
+            part = _resubmit(settings, content, number, group)
+            total.add(part.figures)
+            outcome.deliveries.append(f"{group.partner} {group.delivery_date}")
+        if total.accepted:
+            derive_signal_states(res, night)
+            outcome.triage = triage_night(
+                res,
+                night,
+                f"herindiening-{night.isoformat()}",
+                lambda parts, day: in_process(parts, day, res),
+            )
+    return outcome
+
+
+def _resubmit(settings: Settings, content: bytes, number: int, group: Corrections) -> IngestOutcome:
+    res = resources(settings)
+    spec = res.catalog.get(group.partner)
+    delivery_date = dt.date.fromisoformat(group.delivery_date)
+    digest = hashlib.sha256(content + f"/{number}".encode()).hexdigest()
+    source_file = f"{RESUBMISSION_PREFIX}{group.partner}/{digest[:16]}.csv"
+    records, rejected = type_records(
+        group.raw, spec, Lineage(group.partner, delivery_date, source_file)
+    )
+    keys = [
+        f"{group.partner}/{group.delivery_date}/{signal_id}"
+        for signal_id in records["signal_id"].dropna()
+    ]
     with session_scope(res.engine) as session:
         doubles = already_loaded(session, keys)
     if doubles:
         raise ResubmissionError(
-            f"{len(doubles)} corrected row(s) repeat a signal id already loaded for this "
-            "delivery; such a duplicate needs no re-submission"
+            f"{len(doubles)} corrected row(s) repeat a signal id already loaded for the "
+            f"{group.partner} delivery of {group.delivery_date}; dismiss such a duplicate "
+            "('vroegsignaal quarantine dismiss') instead of re-submitting it"
         )
     read = ReadResult(
-        partner=partner,
+        partner=group.partner,
         delivery_date=delivery_date,
         source_file=source_file,
         records=records,
         rejected=rejected,
-        rows_in=len(raw),
+        rows_in=len(group.raw),
     )
     record = DeliveryRecord(
-        partner=partner,
+        partner=group.partner,
         delivery_date=delivery_date,
         source_file=source_file,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=digest,
         rows_received=0,
         rows_accepted=0,
         rows_quarantined=0,
+        is_correction=True,
     )
     outcome = load_read_delivery(read, spec, settings, record, None, resubmission=True)
     if outcome.figures.rejected_files == 0:
         with session_scope(res.engine) as session:
-            mark_resubmitted(session, ids)
+            mark_resubmitted(session, group.quarantine_ids)
     return outcome
+
+
+__all__ = ["ResubmissionOutcome", "resubmit"]

@@ -39,7 +39,7 @@ def retention(as_of: date | None = None) -> dict[str, int]:
     with night_lock(res.engine):  # never while a nightly run is writing
         counts = asdict(apply_retention(res.engine, policy, today))
         cutoff = today - timedelta(days=policy.export_days)
-        counts["task_list_exports"] = prune_exports(settings.task_list_dir, cutoff)
+        counts["exports"] = prune_exports(settings.resolved_export_dir, cutoff)
         counts["inbox_files"] = _prune_inbox(settings, months_before(today, policy.inbox_months))
         with session_scope(res.engine) as session:
             repo.audit(
@@ -49,7 +49,7 @@ def retention(as_of: date | None = None) -> dict[str, int]:
                 "files",
                 policy.version,
                 {
-                    "task_list_folders": counts["task_list_exports"],
+                    "export_folders_and_files": counts["exports"],
                     "inbox_files": counts["inbox_files"],
                 },
             )

@@ -5,11 +5,14 @@
   time and ``last_pickup_on`` every time; the case type follows the household state.
 - A household without an open case and at least one picked-up signal: a new open case.
 - A household without an open case and no picked-up signal: a case opened and closed the same
-  night, its ``result`` the DDAS "niet opgepakt"/"geen inwoner" status of the signal. DDAS
-  reports every signal inside a vroegsignaalzaak with an eindresultaat, and EnumEindresultaat
-  carries exactly these values, so reporting needs no special case for unhandled signals.
+  night. DDAS reports every signal inside a vroegsignaalzaak with an eindresultaat, and
+  EnumEindresultaat carries the "niet opgepakt"/"geen inwoner" statuses, so its result is the
+  status of its signals; when they differ, the first in :data:`CLOSING_PRECEDENCE` (the reason
+  that most surely ends the matter: not a resident, then not processable, then unfounded, then
+  a repeat).
 
-Case ids derive from household key and night, so replaying a night gives the same ids.
+Case ids derive from household key, night and first signal, so replaying a night gives the
+same ids. Everything is computed for all households at once.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from datetime import date
 
 import pandas as pd
 
+from signals import ddas
 from signals.ddas import RESULTS, STATUS_PICKED_UP
 from signals.ids import stable_id
-from signals.schema import DATE, STRING, conform
+from signals.schema import DATE, INT, STRING, conform
 
 CASE_COLUMNS: dict[str, str] = {
     "case_id": STRING,
@@ -32,11 +36,24 @@ CASE_COLUMNS: dict[str, str] = {
     "status": STRING,  # "open" | "closed"
     "closed_on": DATE,
     "result": STRING,  # DDAS EnumEindresultaat once closed
+    "closed_by": STRING,  # a user, or the run that closed it
+    "version": INT,  # optimistic concurrency (connectors.database); NA for a new case
 }
 CASE_SIGNAL_COLUMNS: dict[str, str] = {"case_id": STRING, "signal_key": STRING}
 OPEN = "open"
 CLOSED = "closed"
 DEFAULT_CASE_TYPE = "enkelvoudig"
+
+
+#: Which not-picked-up status closes a same-night case when its signals differ.
+CLOSING_PRECEDENCE: tuple[str, ...] = (
+    ddas.STATUS_NOT_RESIDENT,
+    ddas.STATUS_DECEASED,
+    ddas.STATUS_KNOWN_AT_DEBT_HELP,
+    ddas.STATUS_OTHER_REASON,
+    ddas.STATUS_UNFOUNDED,
+    ddas.STATUS_REPEAT,
+)
 
 
 def case_id_for(household_key: str, opened_on: date, first_signal_key: str) -> str:
@@ -51,81 +68,104 @@ def assign_cases(
     cases: pd.DataFrame,
     night: date,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cases after tonight (all of them, ``CASE_COLUMNS``) and tonight's case↔signal links."""
+    """Tonight's cases and case↔signal links.
+
+    ``cases`` are the open cases of the households involved (closed ones are left as they
+    are). Returns the cases that are new or changed tonight (``CASE_COLUMNS``; a changed case
+    keeps its ``version`` so the store can check nobody else changed it meanwhile) and the
+    links of tonight's signals.
+    """
     cases = conform(cases, CASE_COLUMNS)
     open_cases = cases[cases["status"].eq(OPEN).fillna(False).astype(bool)]
     doubled = open_cases["household_key"].duplicated()
     if doubled.any():
         raise ValueError(f"{int(doubled.sum())} household(s) have more than one open case")
-    open_by_household = dict(
-        zip(open_cases["household_key"].astype(str), open_cases.index.tolist(), strict=True)
-    )
-    case_types = _case_types(household_state)
+    if decisions.empty:
+        return conform(pd.DataFrame(), CASE_COLUMNS), conform(pd.DataFrame(), CASE_SIGNAL_COLUMNS)
     today = pd.Timestamp(night)
-    new_rows: list[dict[str, object]] = []
-    links: list[dict[str, str]] = []
-    ordered = decisions.sort_values(["household_key", "signal_key"], kind="stable")
-    for household, group in ordered.groupby("household_key", sort=True):
-        key = str(household)
-        picked = bool(group["status"].eq(STATUS_PICKED_UP).any())
-        case_type = case_types.get(key, DEFAULT_CASE_TYPE)
-        if key in open_by_household:
-            index = open_by_household[key]
-            _join(cases, index, case_type, picked, today)
-            case_id = str(cases.at[index, "case_id"])
-        else:
-            first_signal = str(group["signal_key"].iloc[0])
-            row = _new_case(
-                key, case_type, picked, str(group["status"].iloc[0]), night, first_signal
-            )
-            new_rows.append(row)
-            case_id = str(row["case_id"])
-        links.extend({"case_id": case_id, "signal_key": str(s)} for s in group["signal_key"])
-    out = pd.concat([cases, conform(pd.DataFrame(new_rows), CASE_COLUMNS)], ignore_index=True)
-    out = conform(out.sort_values("case_id", kind="stable"), CASE_COLUMNS)
-    link_frame = conform(
-        pd.DataFrame(links, columns=list(CASE_SIGNAL_COLUMNS)), CASE_SIGNAL_COLUMNS
+    per_household = _per_household(decisions)
+    case_type = (
+        household_state.dropna(subset=["household_key"])
+        .drop_duplicates("household_key")
+        .set_index("household_key")["case_type"]
     )
-    return out, link_frame
+    per_household["case_type"] = (
+        case_type.reindex(per_household.index).astype("string").fillna(DEFAULT_CASE_TYPE)
+    )
+    existing = open_cases.set_index("household_key")
+    joins = per_household.index.isin(existing.index)
 
+    joined = existing.loc[per_household.index[joins]].copy()
+    picked_join = per_household.loc[joins, "picked"].to_numpy(dtype=bool)
+    joined["case_type"] = per_household.loc[joins, "case_type"].to_numpy()
+    first_pickup = picked_join & joined["picked_up_on"].isna().to_numpy()
+    joined.loc[first_pickup, "picked_up_on"] = today
+    joined.loc[picked_join, "last_pickup_on"] = today
 
-def _case_types(household_state: pd.DataFrame) -> dict[str, str]:
-    state = household_state.dropna(subset=["household_key", "case_type"])
-    return dict(
-        zip(state["household_key"].astype(str), state["case_type"].astype(str), strict=True)
+    fresh = per_household[~joins]
+    new = conform(
+        pd.DataFrame(
+            {
+                "case_id": [
+                    case_id_for(str(h), night, str(k))
+                    for h, k in zip(fresh.index, fresh["first_signal"], strict=True)
+                ],
+                "household_key": fresh.index,
+                "case_type": fresh["case_type"].to_numpy(),
+                "opened_on": today,
+                "status": OPEN,
+            },
+            index=pd.RangeIndex(len(fresh)),
+        ),
+        CASE_COLUMNS,
+    )
+    picked_new = fresh["picked"].to_numpy(dtype=bool)
+    new.loc[picked_new, "picked_up_on"] = today
+    new.loc[picked_new, "last_pickup_on"] = today
+    new.loc[~picked_new, "status"] = CLOSED
+    new.loc[~picked_new, "closed_on"] = today
+    new.loc[~picked_new, "result"] = fresh.loc[~picked_new, "closing_status"].to_numpy()
+    new.loc[~picked_new, "closed_by"] = SYSTEM
+    if new["result"].notna().any() and not set(new["result"].dropna()) <= set(RESULTS):
+        raise ValueError("a not-picked-up status has no DDAS end result to close a case with")
+
+    out = pd.concat(
+        [conform(joined.reset_index(), CASE_COLUMNS), conform(new, CASE_COLUMNS)],
+        ignore_index=True,
+    )
+    case_of = pd.Series(out["case_id"].to_numpy(), index=out["household_key"].to_numpy())
+    links = pd.DataFrame(
+        {
+            "case_id": decisions["household_key"].map(case_of).to_numpy(),
+            "signal_key": decisions["signal_key"].to_numpy(),
+        }
+    ).sort_values(["case_id", "signal_key"], kind="stable")
+    return (
+        conform(out.sort_values("case_id", kind="stable"), CASE_COLUMNS),
+        conform(links, CASE_SIGNAL_COLUMNS),
     )
 
 
-def _join(
-    cases: pd.DataFrame, index: int, case_type: str, picked: bool, today: pd.Timestamp
-) -> None:
-    cases.at[index, "case_type"] = case_type
-    if picked:
-        if pd.isna(cases["picked_up_on"].loc[index]):
-            cases.at[index, "picked_up_on"] = today
-        cases.at[index, "last_pickup_on"] = today
+#: ``closed_by`` of what the pipeline itself decides (a worker's name otherwise).
+SYSTEM = "systeem"
 
 
-def _new_case(
-    household: str,
-    case_type: str,
-    picked: bool,
-    first_status: str,
-    night: date,
-    first_signal: str,
-) -> dict[str, object]:
-    today = pd.Timestamp(night)
-    row: dict[str, object] = {
-        "case_id": case_id_for(household, night, first_signal),
-        "household_key": household,
-        "case_type": case_type,
-        "opened_on": today,
-        "status": OPEN,
-    }
-    if picked:
-        row.update(picked_up_on=today, last_pickup_on=today)
-        return row
-    if first_status not in RESULTS:
-        raise ValueError(f"status {first_status!r} has no DDAS end result to close a case with")
-    row.update(status=CLOSED, closed_on=today, result=first_status)
-    return row
+def _per_household(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Per household: any signal picked up, its first signal key, and the closing status."""
+    frame = decisions[["household_key", "signal_key", "status"]].copy()
+    rank = {status: i for i, status in enumerate(CLOSING_PRECEDENCE)}
+    frame["is_picked"] = frame["status"].eq(STATUS_PICKED_UP).fillna(False).astype(bool)
+    frame["closing_rank"] = frame["status"].map(rank).astype("Float64").fillna(len(rank))
+    grouped = frame.groupby("household_key", sort=True)
+    out = pd.DataFrame(
+        {
+            "picked": grouped["is_picked"].any(),
+            "first_signal": grouped["signal_key"].min(),
+        }
+    )
+    best = frame.sort_values(["closing_rank", "signal_key"], kind="stable").drop_duplicates(
+        "household_key"
+    )
+    out["closing_status"] = best.set_index("household_key")["status"].reindex(out.index)
+    out.index = out.index.astype("string")
+    return out

@@ -77,6 +77,17 @@ RESULTS: Final = (
     "Verwijzing zonder tussenkomst inwoner",
 )
 
+#: The result the system records when the partners no longer report a household's arrears.
+RESULT_PAID_THEMSELVES: Final = "Inwoner heeft zelf al betaald/betalingsregeling getroffen"
+#: Results that mean help was accepted (advice/quick fix, or follow-up help / referral).
+RESULTS_HELP_ACCEPTED: Final = (
+    "(Budget)advies en/of quick fix",
+    "Vervolghulp en/of verwijzing",
+    "Vervolghulp en/of verwijzing financieel",
+    "Vervolghulp en/of verwijzing niet financieel",
+    "Verwijzing zonder tussenkomst inwoner",
+)
+
 # What a partner may learn about its signal: only this, never the reason.
 FEEDBACK_PICKED_UP: Final = "opgepakt"
 FEEDBACK_NOT_PICKED_UP: Final = "niet opgepakt"

@@ -167,8 +167,10 @@ SIGNAL_STATE_SCHEMA: dict[str, str] = {
     "signal_key": STRING,
     "household_key": STRING,
     "partner": STRING,
-    "signal_state": STRING,  # "new" | "repeat" | "increased"
-    "previous_amount": FLOAT,  # amount at this partner in the previous complete delivery
+    "signal_state": STRING,  # "new" | "repeat" | "increased" | "escalated"
+    # The amount of the same arrears (same signal id, else the same household at the partner)
+    # in the partner's previous complete delivery: one delivery's amount, never a sum.
+    "previous_amount": FLOAT,
 }
 
 #: Household × partner pairs whose arrears disappeared from a later complete delivery.
@@ -194,6 +196,9 @@ HOUSEHOLD_STATE_SCHEMA: dict[str, str] = {
     "total_amount": FLOAT,  # sum of current arrears over partners
     "relapse": BOOL,  # finished a debt trajectory before this signal
     "previous_trajectory_outcome": STRING,
+    # Every partner that listed the household has since dropped it (arrears resolved there),
+    # from this date; NA while a partner still lists it (or lists are referrals, e.g. bank).
+    "resolved_since": DATE,
 }
 
 #: Triage decision per signal: what happens, by which rule of which policy version.
@@ -215,19 +220,30 @@ TASK_SCHEMA: dict[str, str] = {
     "contact_kind": STRING,  # DDAS EnumContactsoort, e.g. "Huisbezoek"
     "joint_with": STRING,  # second party on a joint visit (e.g. the housing corporation)
     "due_date": DATE,  # uiterlijk
-    "priority": INT,  # 1 = first; derived from crisis, relapse, multiple, amount, score
+    "priority": INT,  # 1 = first over all open work (work order across teams)
+    "band": INT,  # the policy's priority band (1 = crisis ...); resolved tasks come last
+    "team_rank": INT,  # 1, 2, 3 ... within the team, in work order
     "planned_week": STRING,  # ISO week "2026-W47" the task falls in after capacity planning
-    "over_capacity": BOOL,  # spilled from an earlier week because the team was full
+    "over_capacity": BOOL,  # planned after its due week (or in a week already full)
+    "plan_status": STRING,  # "deze week" | "later" | "te laat sinds …" | "opgelost bij …"
     "reason_nl": STRING,
+    "news_nl": STRING,  # what was new when the task last changed
     "suggestions": STRING,  # "; "-separated instruments (Voorzieningenwijzer, ...)
     "signal_partners": STRING,
+    "crisis_kinds": STRING,  # sorted, comma-separated: ontruiming, eindelevering, cak
     "total_amount": FLOAT,
     "wijk": STRING,
     "rule": STRING,
     "policy_version": STRING,
+    "resolved_since": DATE,  # the household's arrears were resolved at all its partners
+    "score": FLOAT,  # risk score of a promoted model, NA without one
+    "model_version": STRING,
+    "score_reasons_nl": STRING,
     "status": STRING,  # "open" | "afgerond"
     "created_on": DATE,
     "updated_on": DATE,
+    "closed_by": STRING,
+    "version": INT,  # optimistic concurrency (connectors.database); NA for a new task
 }
 
 #: A recorded contact attempt (from the task-list import or the web app).

@@ -1,8 +1,12 @@
 """Outreach tasks: one open task per open case, carried over night to night.
 
-A picked-up signal for a case without an open task creates one; for a case with an open task
-it updates that task (same ``task_id``): the task can move up the policy's precedence list,
-never down, and its due date only earlier. Then all open tasks are re-prioritised.
+A household whose signal is picked up tonight gets a task for its open case, or its open task
+is re-shaped (same ``task_id``): the task can move up the policy's precedence list, never
+down, its due date only earlier, and a crisis once on it stays. The text is always rebuilt
+from the household's *current* picture, and ``news_nl`` says what was new that night.
+A household a nazorg file lists tonight has its open task re-evaluated too (a relapse can
+only move the task up). Tasks whose household the partners no longer report get
+``resolved_since``.
 
 Suggested instruments (Dutch names from the policy):
 - Voorzieningenwijzer on every task: any arrears may hide unused allowances, the check is cheap.
@@ -10,6 +14,8 @@ Suggested instruments (Dutch names from the policy):
   personal contact (the loan is only given with guidance, so a letter alone does not qualify).
 - Geldfit zelftest when a bank referral is among the signals.
 - Schuldhulpmaatje for multiple partners or a relapse.
+
+Everything is computed for all households at once (no per-household loop).
 """
 
 from __future__ import annotations
@@ -18,26 +24,15 @@ from datetime import date
 
 import pandas as pd
 
-from signals.ddas import STATUS_PICKED_UP
 from signals.ids import stable_id
-from signals.schema import LINKED_SIGNAL_SCHEMA, TASK_SCHEMA, conform
+from signals.schema import TASK_SCHEMA, conform
 from signals.triage.policy import TriagePolicy
-from signals.triage.priority import OPEN, assign_priority
-from signals.triage.shape import (
-    CRISIS,
-    PERSONAL_CONTACT,
-    RULE_SEPARATOR,
-    HouseholdFacts,
-    TaskShape,
-    crisis_reason,
-    household_facts,
-    rule_parts,
-    shape_task,
-)
-from signals.triage.text import audit_suffix
+from signals.triage.shape import CRISIS_KIND_ORDER, base_rule, shape_tasks, winning_rules
+from signals.triage.text import audit_suffix, join_parts, union_lists
 from signals.triage.working_days import add_working_days
 
-_SUFFIX_START = " (beleid "
+OPEN = "open"
+DONE = "afgerond"
 
 
 def task_id_for(case_id: str, created_on: date) -> str:
@@ -46,167 +41,165 @@ def task_id_for(case_id: str, created_on: date) -> str:
 
 
 def build_tasks(
-    signals: pd.DataFrame,
-    decisions: pd.DataFrame,
-    household_state: pd.DataFrame,
-    cases: pd.DataFrame,
+    facts: pd.DataFrame,
+    reshape: pd.Series,
+    news: pd.Series,
+    open_cases: pd.DataFrame,
     open_tasks: pd.DataFrame,
     policy: TriagePolicy,
     night: date,
-    scores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """All open tasks after tonight (``TASK_SCHEMA``), ordered by priority.
+    """New and re-shaped tasks after tonight (``TASK_SCHEMA``), one per household to shape.
 
-    ``cases`` are the cases after :func:`signals.cases.assign_cases`; ``open_tasks`` the tasks
-    carried over from earlier nights; ``scores`` optionally ``household_key``, ``score``.
+    ``facts`` (``signals.triage.shape.FACT_COLUMNS`` + ``resolved_since``, index
+    ``household_key``) describe the households involved tonight; ``reshape`` (bool, same
+    index) says whose task to (re)shape; ``news`` the Dutch "what is new" text per household.
+    ``open_cases`` are the open cases after tonight's case assignment, ``open_tasks`` the
+    households' open tasks before tonight. Tasks of involved households that are not
+    re-shaped only get their ``resolved_since`` brought up to date.
     """
-    picked = _picked_signals(signals, decisions)
-    case_of = _open_case_by_household(cases)
+    cases = open_cases[open_cases["status"].eq(OPEN).fillna(False).astype(bool)]
+    case_of = pd.Series(cases["case_id"].to_numpy(), index=cases["household_key"].to_numpy())
     carried = conform(open_tasks, TASK_SCHEMA)
-    still_open = carried[carried["status"].eq(OPEN).fillna(False).astype(bool)]
-    if still_open["case_id"].duplicated().any():
+    carried = carried[carried["status"].eq(OPEN).fillna(False).astype(bool)]
+    if carried["case_id"].duplicated().any():
         raise ValueError("more than one open task for a case")
-    task_of_case: dict[str, int] = dict(
-        zip(still_open["case_id"].astype(str), still_open.index.tolist(), strict=True)
-    )
-    states = household_state.drop_duplicates("household_key").reset_index(drop=True)
-    state_of: dict[str, int] = {str(k): i for i, k in enumerate(states["household_key"])}
-    rows: dict[str, dict[str, object]] = {}
-    for household, group in picked.groupby("household_key", sort=True):
-        key = str(household)
-        if key not in case_of:
-            raise ValueError("a picked-up signal's household has no open case; assign cases first")
-        state = states.iloc[state_of[key]] if key in state_of else None
-        facts = household_facts(group, state, policy)
-        case_id = case_of[key]
-        existing = carried.iloc[task_of_case[case_id]] if case_id in task_of_case else None
-        rows[case_id] = _task_row(case_id, key, facts, existing, policy, night)
-    untouched = carried.drop(index=[task_of_case[c] for c in rows if c in task_of_case])
-    updated = conform(pd.DataFrame(list(rows.values())), TASK_SCHEMA)
-    tasks = pd.concat([untouched, updated], ignore_index=True)
-    tasks = _attach_scores(tasks, scores)
-    tasks = assign_priority(tasks, policy)
-    tasks = tasks.sort_values(["priority", "task_id"], kind="stable", na_position="last")
-    return conform(tasks, TASK_SCHEMA)
+    shaped_keys = facts.index[reshape.reindex(facts.index).fillna(False).astype(bool)]
+    missing = set(shaped_keys) - set(case_of.index)
+    if missing:
+        raise ValueError(f"{len(missing)} household(s) to shape have no open case")
+    shaped = _shape(facts.loc[shaped_keys], case_of, carried, news, policy, night)
+    others = carried[
+        carried["household_key"].isin(facts.index) & ~carried["household_key"].isin(shaped_keys)
+    ].copy()
+    since = facts["resolved_since"].reindex(others["household_key"]).to_numpy()
+    others["resolved_since"] = since
+    return conform(pd.concat([shaped, others], ignore_index=True), TASK_SCHEMA)
 
 
-def _picked_signals(signals: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    picked = decisions.loc[decisions["status"].eq(STATUS_PICKED_UP).fillna(False), ["signal_key"]]
-    linked = conform(signals, LINKED_SIGNAL_SCHEMA)
-    return linked.merge(picked, on="signal_key", how="inner").sort_values("signal_key")
-
-
-def _open_case_by_household(cases: pd.DataFrame) -> dict[str, str]:
-    open_cases = cases[cases["status"].eq(OPEN).fillna(False).astype(bool)]
-    keys, ids = open_cases["household_key"].astype(str), open_cases["case_id"].astype(str)
-    return dict(zip(keys, ids, strict=True))
-
-
-def _task_row(
-    case_id: str,
-    household: str,
-    facts: HouseholdFacts,
-    existing: pd.Series | None,
+def _shape(
+    facts: pd.DataFrame,
+    case_of: pd.Series,
+    carried: pd.DataFrame,
+    news: pd.Series,
     policy: TriagePolicy,
     night: date,
-) -> dict[str, object]:
-    shape = shape_task(facts, policy)
-    due = pd.Timestamp(
-        add_working_days(night, shape.due_working_days, policy.calendar.liberation_day)
+) -> pd.DataFrame:
+    households = facts.index
+    case_ids = pd.Series(case_of.reindex(households).to_numpy(), index=households, dtype="string")
+    by_case = carried.drop_duplicates("case_id").set_index("case_id")
+    old = by_case.reindex(case_ids.to_numpy())
+    old.index = households
+    has_old = old["task_id"].notna()
+
+    # Precedence only rises: an open task's stronger rule stays its base rule.
+    precedence = {rule.id: i for i, rule in enumerate(policy.task_rules)}
+    new_base = winning_rules(facts, policy)
+    old_base = base_rule(old["rule"])
+    old_rank = old_base.map(precedence).astype("Float64")
+    new_rank = new_base.map(precedence).astype("Float64")
+    keep_old = (has_old & (old_rank < new_rank)).fillna(False).astype(bool)
+    chosen = new_base.where(~keep_old, old_base)
+
+    # A crisis once on the task stays on it.
+    with_crisis = facts.copy()
+    with_crisis["crisis_kinds"] = union_lists(
+        facts["crisis_kinds"], old["crisis_kinds"], CRISIS_KIND_ORDER
     )
-    partners = set(facts.partners)
-    created = pd.Timestamp(night)
-    task_id = task_id_for(case_id, night)
-    if existing is not None:
-        shape = _merge_shape(existing, shape, facts, policy)
-        due = min(due, existing["due_date"]) if pd.notna(existing["due_date"]) else due
-        earlier = existing["signal_partners"]
-        partners |= set() if pd.isna(earlier) else {p for p in str(earlier).split(",") if p}
-        created = existing["created_on"] if pd.notna(existing["created_on"]) else created
-        task_id = str(existing["task_id"])
-    return {
-        "task_id": task_id,
-        "case_id": case_id,
-        "household_key": household,
-        "team": shape.team,
-        "contact_kind": shape.contact_kind,
-        "joint_with": shape.joint_with,
-        "due_date": due,
-        "reason_nl": f"{shape.reason_nl} {audit_suffix(policy.version, shape.rule)}",
-        "suggestions": suggest_instruments(facts, shape.contact_kind, partners, policy),
-        "signal_partners": ",".join(sorted(partners)),
-        "total_amount": facts.total_amount,
-        "wijk": facts.wijk if facts.wijk is not None or existing is None else existing["wijk"],
-        "rule": shape.rule,
-        "policy_version": policy.version,
-        "status": OPEN,
-        "created_on": created,
-        "updated_on": pd.Timestamp(night),
+    shape = shape_tasks(with_crisis, policy, chosen)
+
+    # The due date only moves earlier; but a new crisis on a task whose deadline has passed
+    # gets the crisis deadline from tonight (the late deadline stays in the task's history).
+    due = _due_dates(shape["due_working_days"], night, policy)
+    old_due = old["due_date"]
+    new_crisis = with_crisis["crisis_kinds"] != old["crisis_kinds"].astype("string").fillna("")
+    fresh_deadline = (new_crisis & (old_due < pd.Timestamp(night))).fillna(False).astype(bool)
+    keep_old_due = old_due.notna() & (old_due < due) & ~fresh_deadline
+    due = due.where(~keep_old_due, old_due)
+    created = old["created_on"].fillna(pd.Timestamp(night))
+    task_ids = old["task_id"].astype("string")
+    fresh = task_ids.isna()
+    task_ids[fresh] = pd.Series(
+        [task_id_for(str(c), night) for c in case_ids[fresh]], index=case_ids.index[fresh]
+    )
+    partners = union_lists(facts["partners"], old["signal_partners"])
+    suffix = policy.version
+    out = pd.DataFrame(
+        {
+            "task_id": task_ids,
+            "case_id": case_ids,
+            "household_key": households,
+            "team": shape["team"],
+            "contact_kind": shape["contact_kind"],
+            "joint_with": shape["joint_with"],
+            "due_date": due,
+            "reason_nl": shape["reason_nl"] + " " + _audit_suffixes(shape["rule"], suffix),
+            "news_nl": news.reindex(households).astype("string"),
+            "suggestions": suggest_instruments(
+                with_crisis, shape["contact_kind"], partners, policy
+            ),
+            "signal_partners": partners,
+            "crisis_kinds": with_crisis["crisis_kinds"].replace("", pd.NA),
+            "total_amount": facts["total_amount"],
+            "wijk": facts["wijk"].fillna(old["wijk"]),
+            "rule": shape["rule"],
+            "policy_version": policy.version,
+            "resolved_since": facts["resolved_since"],
+            "score": old["score"],
+            "model_version": old["model_version"],
+            "score_reasons_nl": old["score_reasons_nl"],
+            "status": OPEN,
+            "created_on": created,
+            "updated_on": pd.Timestamp(night),
+            "version": old["version"],
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def _due_dates(working_days: pd.Series, night: date, policy: TriagePolicy) -> pd.Series:
+    """``night`` plus each row's working days, computed once per distinct number of days."""
+    liberation = policy.calendar.liberation_day
+    distinct = {
+        int(n): pd.Timestamp(add_working_days(night, int(n), liberation))
+        for n in working_days.dropna().unique()
     }
+    return working_days.map(distinct).astype("datetime64[ns]")
 
 
-def _merge_shape(
-    existing: pd.Series, new: TaskShape, facts: HouseholdFacts, policy: TriagePolicy
-) -> TaskShape:
-    """The shape after a new signal joins: precedence only rises, crisis never disappears."""
-    old_base, old_mods = rule_parts(str(existing["rule"]))
-    new_base, new_mods = rule_parts(new.rule)
-    known = {rule.id for rule in policy.task_rules}
-    if old_base in known and policy.precedence(old_base) < policy.precedence(new_base):
-        reason = str(existing["reason_nl"]).rsplit(_SUFFIX_START, 1)[0]
-        if CRISIS in new_mods and CRISIS not in old_mods:
-            reason += "; " + crisis_reason(facts.crisis_kinds, policy)
-        kept = TaskShape(
-            rule=_rule_text(old_base, old_mods | (new_mods & {CRISIS})),
-            team=str(existing["team"]),
-            contact_kind=str(existing["contact_kind"]),
-            joint_with=None if pd.isna(existing["joint_with"]) else str(existing["joint_with"]),
-            due_working_days=new.due_working_days,
-            reason_nl=reason,
-        )
-        return kept
-    if CRISIS in old_mods and CRISIS not in new_mods:
-        return TaskShape(
-            rule=_rule_text(new_base, new_mods | {CRISIS}),
-            team=new.team,
-            contact_kind=new.contact_kind,
-            joint_with=new.joint_with,
-            due_working_days=new.due_working_days,
-            reason_nl=f"{new.reason_nl}; {crisis_reason((), policy)}",
-        )
-    return new
-
-
-def _rule_text(base: str, modifiers: set[str]) -> str:
-    ordered = [m for m in (CRISIS, PERSONAL_CONTACT) if m in modifiers]
-    return RULE_SEPARATOR.join([base, *ordered])
+def _audit_suffixes(rules: pd.Series, version: str) -> pd.Series:
+    """``(beleid <version>, regel <rule>)`` per row, built once per distinct rule."""
+    return rules.map({str(r): audit_suffix(version, str(r)) for r in rules.dropna().unique()})
 
 
 def suggest_instruments(
-    facts: HouseholdFacts, contact_kind: str, partners: set[str], policy: TriagePolicy
-) -> str:
-    """The "; "-separated instruments a worker can offer this household."""
+    facts: pd.DataFrame, contact_kind: pd.Series, partners: pd.Series, policy: TriagePolicy
+) -> pd.Series:
+    """The "; "-separated instruments a worker can offer each household."""
     tools = policy.instruments
-    names = [tools.voorzieningenwijzer.name]
-    amount = facts.total_amount
-    if (
-        amount is not None
-        and amount <= tools.microkrediet.max_total_amount
-        and contact_kind in tools.microkrediet.personal_contact_kinds
-    ):
-        names.append(tools.microkrediet.name)
-    if partners & set(tools.geldfit.partners):
-        names.append(tools.geldfit.name)
-    multiple = facts.partner_count >= 2 or facts.case_type in policy.multiple_partners.case_types
-    if multiple or facts.relapse:
-        names.append(tools.schuldhulpmaatje.name)
-    return "; ".join(names)
+    index = facts.index
+    amount = facts["total_amount"]
+    micro = (amount <= tools.microkrediet.max_total_amount).fillna(False).astype(
+        bool
+    ) & contact_kind.isin(tools.microkrediet.personal_contact_kinds)
+    listed = "," + partners.astype("string").fillna("") + ","
+    geldfit = pd.Series(False, index=index)
+    for partner in tools.geldfit.partners:
+        geldfit |= listed.str.contains(f",{partner},", regex=False).fillna(False).astype(bool)
+    multiple = (facts["partner_count"] >= 2).fillna(False).astype(bool) | facts["case_type"].isin(
+        policy.multiple_partners.case_types
+    )
+    maatje = multiple | facts["relapse"].fillna(False).astype(bool)
 
+    def named(name: str, mask: pd.Series | None = None) -> pd.Series:
+        text = pd.Series(name, index=index, dtype="string")
+        return text if mask is None else text.where(mask)
 
-def _attach_scores(tasks: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
-    if scores is None or scores.empty:
-        return tasks
-    by_household = scores.drop_duplicates("household_key").set_index("household_key")["score"]
-    out = tasks.copy()
-    out["score"] = out["household_key"].map(by_household).astype("Float64")
-    return out
+    return join_parts(
+        [
+            named(tools.voorzieningenwijzer.name),
+            named(tools.microkrediet.name, micro),
+            named(tools.geldfit.name, geldfit),
+            named(tools.schuldhulpmaatje.name, maatje),
+        ]
+    )

@@ -86,9 +86,29 @@ def test_a_night_from_the_command_line_then_feedback_and_a_refused_import(
 
     feedback = tmp_path / "terugkoppeling_domesta.csv"
     result = runner.invoke(
-        app, ["export", "feedback", "--partner", "domesta", "--out", str(feedback)]
+        app, ["export", "feedback", "--partner", "Domesta", "--out", str(feedback)]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.output  # any case names the partner
+    assert f"signalen → {feedback}" in result.output
+    unknown = runner.invoke(app, ["export", "feedback", "--partner", "dmesta", "--out", "x.csv"])
+    assert unknown.exit_code == 2 and "unknown partner" in unknown.output
+
+    # Every export that opens addresses or raw rows is in the audit log, with how many.
+    for command in (
+        ["export", "tasks", "--out", str(tmp_path / "lijsten")],
+        ["export", "ddas", "--from", "2026-10-01", "--to", "2026-10-31"],
+        ["quarantine", "export"],
+    ):
+        done = runner.invoke(app, command)
+        assert done.exit_code == 0, done.output
+        assert "→" in done.output  # says what it wrote, in counts
+    assert list((municipality.data_dir / "exports" / "ddas").glob("ddas_*.json"))
+    assert list((municipality.data_dir / "exports" / "quarantaine").glob("*/quarantaine_*.csv"))
+    log = runner.invoke(app, ["audit", "--limit", "100"])
+    assert log.exit_code == 0, log.output
+    for action in ("open_addresses", "open_raw_rows"):
+        assert action in log.output
+    assert "ddas_report" in log.output and "task_list" in log.output
     text = feedback.read_bytes().decode("utf-8-sig").lower()
     assert "dom-2026-00417" in text
     assert "opgepakt" in text
@@ -129,25 +149,29 @@ def test_a_filled_in_xlsx_task_list_records_attempts_and_closes_the_case(
     workbook = openpyxl.load_workbook(sheet_path)
     sheet = workbook["Taken"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:13] == [
-        "prioriteit", "taak_id", "team", "contactsoort", "uiterlijk", "postcode", "huisnummer",
-        "toevoeging", "wijk", "signaalpartners", "totaal_achterstand", "reden", "suggesties",
-    ]  # fmt: skip
-    task_id = sheet.cell(row=2, column=header.index("taak_id") + 1).value
+    from connectors.exports import columns as col
+
+    assert header[: len(col.TASK_COLUMNS)] == list(col.TASK_COLUMNS)
+    task_id = sheet.cell(row=2, column=header.index("Taak-ID") + 1).value
     for column, value in {
-        "poging_1_soort": "Huisbezoek",
-        "poging_1_datum": EXAMPLE_NIGHT,
-        "poging_1_dagdeel": "Middag",
-        "poging_1_bereikt": "ja",
-        "resultaat": "Vervolghulp en/of verwijzing financieel",
-        "resultaat_datum": EXAMPLE_NIGHT,
+        "Poging 1 soort": "Huisbezoek",
+        "Poging 1 datum": EXAMPLE_NIGHT,
+        "Poging 1 dagdeel": "Middag",
+        "Poging 1 bereikt": "ja",
+        "Resultaat": "Vervolghulp en/of verwijzing financieel",
+        "Resultaat datum": EXAMPLE_NIGHT,
     }.items():
         sheet.cell(row=2, column=header.index(column) + 1).value = value
     workbook.save(sheet_path)
 
+    said = []
     for _ in range(2):  # the same list imported twice records the attempt once
         result = runner.invoke(app, ["import", "results", str(sheet_path)])
         assert result.exit_code == 0, result.output
+        said.append(result.output)
+    assert "1 nieuwe contactpogingen" in said[0]
+    assert "0 nieuwe contactpogingen (1 al bekend)" in said[1]
+    assert "(1 zaken al afgesloten)" in said[1]
     engine = sa.create_engine(municipality.database_url)
     try:
         with engine.connect() as connection:
@@ -165,3 +189,24 @@ def test_a_filled_in_xlsx_task_list_records_attempts_and_closes_the_case(
         engine.dispose()
     assert [tuple(a) for a in attempts] == [("Huisbezoek", "Middag", 1)]
     assert tuple(case) == ("closed", "Vervolghulp en/of verwijzing financieel", "afgerond")
+
+
+def test_a_command_on_a_database_without_a_night_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VS_DEMO", "true")
+    monkeypatch.setenv("VS_DATA_DIR", str(tmp_path / "leeg"))
+    for command in (
+        ["import", "results", str(tmp_path / "lijst.xlsx")],
+        ["export", "tasks", "--out", str(tmp_path)],
+        ["quarantine", "export"],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert "No night has run on this database" in result.output
+    assert not (tmp_path / "leeg" / "vroegsignaal.db").exists()  # nothing made silently
+
+
+def test_demo_and_data_dir_are_one_or_the_other(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--demo", "--data-dir", str(tmp_path), "audit"])
+    assert result.exit_code == 2 and "either --demo or --data-dir" in result.output

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pandas.testing import assert_frame_equal
 from sqlalchemy.orm import Session
 
+from connectors.database import casework, versions
 from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.database.models import Base
@@ -22,7 +23,6 @@ from signals.schema import (
     REJECT_SCHEMA,
     RESOLUTION_SCHEMA,
     SIGNAL_STATE_SCHEMA,
-    TASK_SCHEMA,
     conform,
 )
 
@@ -110,9 +110,8 @@ def record(
 
 
 def store(engine: sa.Engine, signals: pd.DataFrame, quarantine: pd.DataFrame, **kw) -> bool:
-    raw = {key: b"raw-" + key.encode() for key in signals["signal_key"]}
     return repo.store_delivery(
-        engine, record(signals, quarantine, **kw), signals, quarantine, vault_for(signals), raw
+        engine, record(signals, quarantine, **kw), signals, quarantine, vault_for(signals)
     )
 
 
@@ -135,11 +134,11 @@ def test_store_delivery_round_trips_signals_and_quarantine(db_engine: sa.Engine)
     with Session(db_engine) as session:
         assert_frame_equal(repo.load_signals(session), signals)
         stored_quarantine = repo.load_quarantine(session)
-        tokens = repo.load_raw_tokens(session, ["domesta/2026-10-05/S000001"])
         vault = repo.load_vault_tokens(session)
     expected = conform(quarantine.assign(status="open"), repo.QUARANTINE_SCHEMA)
     assert_frame_equal(stored_quarantine, expected)
-    assert tokens == {"domesta/2026-10-05/S000001": b"raw-domesta/2026-10-05/S000001"}
+    # Raw records of accepted rows are not kept (data minimisation): no such column at all.
+    assert "raw_token" not in {c.name for c in Base.metadata.tables["signals"].columns}
     assert sorted(vault["household_key"]) == sorted(signals["household_key"].unique())
 
 
@@ -185,7 +184,7 @@ def test_counts_that_do_not_add_up_are_refused(db_engine: sa.Engine) -> None:
         **{**record(signals, quarantine).__dict__, "rows_received": 9}
     )
     with pytest.raises(ValueError, match="rows received"):
-        repo.store_delivery(db_engine, wrong, signals, quarantine, vault_for(signals), {})
+        repo.store_delivery(db_engine, wrong, signals, quarantine, vault_for(signals))
 
 
 def test_plaintext_raw_without_token_is_never_stored(db_engine: sa.Engine) -> None:
@@ -264,7 +263,7 @@ def test_aftercare_round_trip(db_engine: sa.Engine) -> None:
     empty_signals, empty_quarantine = make_signals(0, "nazorg"), make_quarantine(0, "nazorg")
     delivery = record(empty_signals, empty_quarantine, partner="nazorg", aftercare_rows=2)
     repo.store_delivery(
-        db_engine, delivery, empty_signals, empty_quarantine, pd.DataFrame(), {}, aftercare
+        db_engine, delivery, empty_signals, empty_quarantine, pd.DataFrame(), aftercare
     )
     with Session(db_engine) as session:
         assert_frame_equal(repo.load_aftercare(session), aftercare)
@@ -330,6 +329,8 @@ def test_signal_states_resolutions_and_decisions_round_trip(db_engine: sa.Engine
         repo.save_resolutions(session, resolutions)
         repo.save_resolutions(session, resolutions)  # known: left as it is
         repo.save_decisions(session, decisions, decided_on=DAY.date())
+        # A decision is final: saving another one for the same signal changes nothing.
+        repo.save_decisions(session, decisions.assign(status=ddas.STATUS_REPEAT), DAY.date())
     with Session(db_engine) as session:
         assert_frame_equal(repo.load_signal_states(session), states)
         assert_frame_equal(repo.load_resolutions(session), resolutions)
@@ -338,133 +339,110 @@ def test_signal_states_resolutions_and_decisions_round_trip(db_engine: sa.Engine
     assert stored["decided_on"].eq(DAY).all()
 
 
-# --- cases, tasks, contact attempts ---------------------------------------------------------
+# --- cases, tasks, contact attempts (version-checked, with history) -----------------------
 
 
-def case_frame(*cases: tuple[str, str, str]) -> pd.DataFrame:
-    """Cases from (case_id, household_key, status) triples."""
-    return conform(
-        pd.DataFrame(
-            {
-                "case_id": [c[0] for c in cases],
-                "household_key": [c[1] for c in cases],
-                "case_type": ["enkelvoudig"] * len(cases),
-                "opened_on": [DAY] * len(cases),
-                "picked_up_on": [DAY if c[2] == "open" else pd.NaT for c in cases],
-                "last_pickup_on": [DAY if c[2] == "open" else pd.NaT for c in cases],
-                "closed_on": [pd.NaT if c[2] == "open" else DAY for c in cases],
-                "result": [None if c[2] == "open" else ddas.RESULTS[0] for c in cases],
-                "status": [c[2] for c in cases],
-            }
-        ),
-        repo.CASE_SCHEMA,
-    )
+def case_row(case_id: str, household: str, status: str = "open") -> dict[str, object]:
+    return {
+        "case_id": case_id,
+        "household_key": household,
+        "case_type": "enkelvoudig",
+        "opened_on": DAY.date(),
+        "status": status,
+        "closed_on": DAY.date() if status == "closed" else None,
+        "result": "Inwoner regelt het zelf/hoeft geen hulp vanuit vroegsignalering"
+        if status == "closed"
+        else None,
+    }
 
 
-@pytest.fixture
+def task_row(task_id: str, case_id: str, household: str, team: str = "Loket Geldzaken"):
+    return {
+        "task_id": task_id,
+        "case_id": case_id,
+        "household_key": household,
+        "team": team,
+        "contact_kind": "Brief",
+        "due_date": DAY.date(),
+        "status": "open",
+        "created_on": DAY.date(),
+    }
+
+
+@pytest.fixture(name="household_engine")
 def household_engine(db_engine: sa.Engine) -> sa.Engine:
-    """A database holding one delivery, so households h..0 to h..2 and their signals exist."""
-    store(db_engine, make_signals(3), make_quarantine(0))
+    store(db_engine, make_signals(2), make_quarantine(0))
     return db_engine
 
 
-H0, H1 = f"h{0:063d}", f"h{1:063d}"
+def households_of(engine: sa.Engine) -> list[str]:
+    with Session(engine) as session:
+        return sorted(repo.load_signals(session)["household_key"].unique())
 
 
-def test_cases_round_trip_and_link_signals(household_engine: sa.Engine) -> None:
-    cases = case_frame(("C1", H0, "open"), ("C0", H1, "closed"))
-    links = pd.DataFrame({"case_id": ["C1"], "signal_key": ["domesta/2026-10-05/S000000"]})
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, cases)
-        repo.link_case_signals(session, links)
-        repo.link_case_signals(session, links)
-    with Session(household_engine) as session:
-        assert_frame_equal(
-            repo.load_cases(session), cases.sort_values("case_id", ignore_index=True)
-        )
-        assert repo.load_open_cases(session)["case_id"].tolist() == ["C1"]
-        assert repo.load_case_signals(session)["signal_key"].tolist() == [links.signal_key[0]]
+def open_one_case(engine: sa.Engine) -> tuple[str, str]:
+    h0 = households_of(engine)[0]
+    with session_scope(engine) as session:
+        versions.insert_new(session, "case", [case_row("C1", h0)], "run:1", "opened")
+        versions.insert_new(session, "task", [task_row("T1", "C1", h0)], "run:1", "opened")
+    return h0, "C1"
+
+
+def test_new_cases_and_tasks_start_at_version_one_with_history(household_engine) -> None:
+    open_one_case(household_engine)
+    with household_engine.connect() as connection:
+        case_history = connection.execute(
+            sa.text("SELECT version, actor, change FROM case_versions")
+        ).all()
+        task_version = connection.execute(sa.text("SELECT version FROM tasks")).scalar_one()
+    assert case_history == [(1, "run:1", "opened")]
+    assert task_version == 1
 
 
 def test_a_second_open_case_for_a_household_is_rejected(household_engine: sa.Engine) -> None:
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open")))
-
+    h0, _ = open_one_case(household_engine)
     with pytest.raises(sa.exc.IntegrityError), session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C2", H0, "open")))
-
-    with Session(household_engine) as session:
-        assert repo.load_open_cases(session)["case_id"].tolist() == ["C1"]
+        versions.insert_new(session, "case", [case_row("C2", h0)], "run:2", "opened")
 
 
-def test_closing_the_old_case_and_opening_a_new_one_in_one_call(
-    household_engine: sa.Engine,
-) -> None:
+def test_an_update_with_a_stale_version_is_refused_and_changes_nothing(household_engine) -> None:
+    open_one_case(household_engine)
     with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open")))
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C2", H0, "open"), ("C1", H0, "closed")))
-    with Session(household_engine) as session:
-        assert repo.load_open_cases(session)["case_id"].tolist() == ["C2"]
+        versions.update_checked(
+            session,
+            "task",
+            [{"task_id": "T1", "version": 1, "contact_kind": "Telefoon"}],
+            "medewerker",
+            "reshaped",
+        )
+    with pytest.raises(versions.ConcurrentChangeError), session_scope(household_engine) as s:
+        versions.update_checked(
+            s,
+            "task",
+            [{"task_id": "T1", "version": 1, "contact_kind": "Huisbezoek"}],
+            "run:2",
+            "reshaped",
+        )
+    with household_engine.connect() as connection:
+        kind, version = connection.execute(sa.text("SELECT contact_kind, version FROM tasks")).one()
+        changes = (
+            connection.execute(sa.text("SELECT change FROM task_versions ORDER BY version"))
+            .scalars()
+            .all()
+        )
+    assert (kind, version) == ("Telefoon", 2)
+    assert changes == ["opened", "reshaped"]
 
 
-def make_tasks() -> pd.DataFrame:
-    return conform(
-        pd.DataFrame(
-            {
-                "task_id": ["T1", "T2"],
-                "case_id": ["C1", "C2"],
-                "household_key": [H0, H1],
-                "team": ["wijkteam-noord", "jongeren"],
-                "contact_kind": ["Huisbezoek", "Telefoon"],
-                "joint_with": ["Domesta", None],
-                "due_date": [DAY + pd.Timedelta(days=3), pd.NaT],
-                "priority": [1, 2],
-                "planned_week": ["2026-W41", "2026-W42"],
-                "over_capacity": [False, True],
-                "reason_nl": ["Ontruiming aangevraagd", None],
-                "suggestions": ["Voorzieningenwijzer; microkrediet", None],
-                "signal_partners": ["domesta", "zorg"],
-                "total_amount": [1234.56, None],
-                "wijk": ["Centrum", "Krakeel"],
-                "rule": ["crisis", "jongeren"],
-                "policy_version": ["2026.1", "2026.1"],
-                "status": ["open", "open"],
-                "created_on": [DAY, DAY],
-                "updated_on": [DAY, pd.NaT],
-            }
-        ),
-        TASK_SCHEMA,
-    )
-
-
-def test_tasks_round_trip_and_update_by_task_id(household_engine: sa.Engine) -> None:
-    tasks = make_tasks()
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open"), ("C2", H1, "open")))
-        repo.upsert_tasks(session, tasks)
-    with Session(household_engine) as session:
-        assert_frame_equal(repo.load_tasks(session), tasks)
-        assert repo.load_tasks(session, team="jongeren")["task_id"].tolist() == ["T2"]
-
-    done = tasks.iloc[[0]].assign(status="afgerond", updated_on=DAY + pd.Timedelta(days=2))
-    with session_scope(household_engine) as session:
-        repo.upsert_tasks(session, done)
-    with Session(household_engine) as session:
-        assert repo.load_tasks(session)["task_id"].tolist() == ["T2"]
-        finished = repo.load_tasks(session, status="afgerond")
-    assert_frame_equal(finished, conform(done, TASK_SCHEMA))
-
-
-def make_attempts(case_id: str = "C1") -> pd.DataFrame:
+def make_attempts(case_id: str = "C1", task_id: str = "T1") -> pd.DataFrame:
     return conform(
         pd.DataFrame(
             {
                 "case_id": [case_id, case_id],
-                "task_id": ["T1", None],
-                "contact_kind": ["Brief", "Huisbezoek"],
+                "task_id": [task_id, task_id],
+                "contact_kind": ["Telefoon", "Huisbezoek"],
                 "attempt_date": [DAY, DAY + pd.Timedelta(days=2)],
-                "part_of_day": [None, "Avond"],
+                "part_of_day": ["Ochtend", "Avond"],
                 "reached": [False, True],
             }
         ),
@@ -472,102 +450,95 @@ def make_attempts(case_id: str = "C1") -> pd.DataFrame:
     )
 
 
-def test_contact_attempts_round_trip_and_a_second_import_adds_nothing(
-    household_engine: sa.Engine,
-) -> None:
+def test_contact_attempts_round_trip_and_a_second_import_adds_nothing(household_engine) -> None:
+    open_one_case(household_engine)
     attempts = make_attempts()
     with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open")))
-        assert repo.record_contact_attempts(session, attempts, source="takenlijst") == 2
-    with session_scope(household_engine) as session:
-        assert repo.record_contact_attempts(session, attempts, source="takenlijst") == 0
-    with Session(household_engine) as session:
+        first = casework.record_contact_attempts(session, attempts, "takenlijst", "medewerker")
+        again = casework.record_contact_attempts(session, attempts, "takenlijst", "medewerker")
         stored = repo.load_contact_attempts(session)
+    assert (first.added, first.already_known) == (2, 0)
+    assert (again.added, again.already_known) == (0, 2)
+    assert stored["recorded_by"].tolist() == ["medewerker", "medewerker"]
     assert_frame_equal(conform(stored, CONTACT_ATTEMPT_SCHEMA), attempts)
-    assert stored["source"].eq("takenlijst").all()
 
 
-def test_contact_attempts_for_an_unknown_case_record_nothing(household_engine: sa.Engine) -> None:
-    attempts = pd.concat([make_attempts("C1"), make_attempts("C-unknown")], ignore_index=True)
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open")))
-    with pytest.raises(repo.UnknownCaseError), session_scope(household_engine) as session:
-        repo.record_contact_attempts(session, attempts, source="takenlijst")
+def test_contact_attempts_for_an_unknown_task_record_nothing(household_engine) -> None:
+    open_one_case(household_engine)
+    with pytest.raises(casework.UnknownCaseError), session_scope(household_engine) as session:
+        casework.record_contact_attempts(
+            session, make_attempts(task_id="T404"), "takenlijst", "medewerker"
+        )
+    assert row_counts(household_engine)["contact_attempts"] == 0
+
+
+def test_an_import_touches_only_the_lists_own_team(household_engine) -> None:
+    open_one_case(household_engine)
+    with pytest.raises(casework.WrongTeamError), session_scope(household_engine) as session:
+        casework.record_contact_attempts(
+            session, make_attempts(), "takenlijst", "medewerker", team="Nazorg"
+        )
     assert row_counts(household_engine)["contact_attempts"] == 0
 
 
 def test_an_invalid_contact_kind_fails_the_whole_batch(household_engine: sa.Engine) -> None:
+    open_one_case(household_engine)
     attempts = make_attempts()
     attempts.loc[1, "contact_kind"] = "Postduif"
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open")))
     with pytest.raises(sa.exc.IntegrityError), session_scope(household_engine) as session:
-        repo.record_contact_attempts(session, attempts, source="takenlijst")
+        casework.record_contact_attempts(session, attempts, "takenlijst", "medewerker")
     assert row_counts(household_engine)["contact_attempts"] == 0
 
 
-def test_case_results_close_cases_and_their_tasks_all_or_nothing(
-    household_engine: sa.Engine,
-) -> None:
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, case_frame(("C1", H0, "open"), ("C2", H1, "open")))
-        repo.upsert_tasks(session, make_tasks())
+def test_a_result_closes_case_and_task_once(household_engine: sa.Engine) -> None:
+    open_one_case(household_engine)
     results = conform(
         pd.DataFrame(
             {
-                "case_id": ["C1", "C9"],
-                "task_id": ["T1", "T9"],
-                "result": [ddas.RESULTS[-1], ddas.RESULTS[0]],
-                "result_date": [DAY, DAY],
+                "case_id": ["C1"],
+                "task_id": ["T1"],
+                "result": ["(Budget)advies en/of quick fix"],
+                "result_date": [DAY],
             }
         ),
         repo.CASE_RESULT_SCHEMA,
     )
-    with pytest.raises(repo.UnknownCaseError), session_scope(household_engine) as session:
-        repo.record_case_results(session, results)
     with pytest.raises(ValueError, match="eindresultaat"), session_scope(household_engine) as s:
-        repo.record_case_results(s, results.iloc[[0]].assign(result="Klaar"))
-    with Session(household_engine) as session:
-        assert len(repo.load_open_cases(session)) == 2
-
+        casework.record_case_results(s, results.assign(result="Klaar"), "medewerker")
     with session_scope(household_engine) as session:
-        repo.record_case_results(session, results.iloc[[0]])
-    with Session(household_engine) as session:
-        closed = repo.load_cases(session, status="closed")
-        open_tasks = repo.load_tasks(session)["task_id"].tolist()
-    assert closed[["case_id", "result", "closed_on"]].values.tolist() == [
-        ["C1", ddas.RESULTS[-1], DAY]
-    ]
-    assert open_tasks == ["T2"]
+        first = casework.record_case_results(session, results, "medewerker")
+        again = casework.record_case_results(
+            session, results.assign(result="Definitief geen contact kunnen krijgen"), "medewerker"
+        )
+        cases = repo.load_cases(session)
+        tasks = repo.load_tasks(session, status=None)
+    assert (first.closed, first.already_closed) == (1, 0)
+    assert (again.closed, again.already_closed) == (0, 1)
+    assert cases.iloc[0]["status"] == "closed"
+    assert cases.iloc[0]["result"] == "(Budget)advies en/of quick fix"  # not closed again
+    assert cases.iloc[0]["closed_by"] == "medewerker"
+    assert tasks.iloc[0]["status"] == "afgerond"
 
 
 def test_case_result_contract_matches_the_task_list_import() -> None:
-    from connectors.exports.results_import import CASE_RESULT_SCHEMA
+    from connectors.exports.results_import import CASE_RESULT_SCHEMA as IMPORT_SCHEMA
 
-    assert repo.CASE_RESULT_SCHEMA == CASE_RESULT_SCHEMA
-
-
-def test_a_key_given_twice_in_one_upsert_keeps_the_last_row(household_engine: sa.Engine) -> None:
-    first, second = case_frame(("C1", H0, "open")), case_frame(("C1", H0, "closed"))
-    with session_scope(household_engine) as session:
-        repo.upsert_cases(session, pd.concat([first, second], ignore_index=True))
-    with Session(household_engine) as session:
-        assert repo.load_cases(session)["status"].tolist() == ["closed"]
+    assert dict(IMPORT_SCHEMA) == dict(repo.CASE_RESULT_SCHEMA)
 
 
-def test_teams_round_trip(db_engine: sa.Engine) -> None:
-    teams = conform(
-        pd.DataFrame({"name": ["jongeren", "wijkteam-noord"], "weekly_capacity": [5, 12]}),
-        repo.TEAM_SCHEMA,
-    )
+def test_team_capacity_changes_are_versioned_and_audited(db_engine: sa.Engine) -> None:
     with session_scope(db_engine) as session:
-        repo.upsert_teams(session, teams)
-        repo.upsert_teams(session, teams.assign(weekly_capacity=[6, 12]))
-    with Session(db_engine) as session:
-        assert repo.load_teams(session)["weekly_capacity"].tolist() == [6, 12]
-
-
-# --- runs and audit -------------------------------------------------------------------------
+        casework.set_team_capacity(session, "Nazorg", 5, "beleid")
+        casework.set_team_capacity(session, "Nazorg", 7, "teamleider")
+    with db_engine.connect() as connection:
+        history = connection.execute(
+            sa.text("SELECT version, weekly_capacity, set_by FROM team_versions ORDER BY version")
+        ).all()
+        audited = connection.execute(
+            sa.text("SELECT count(*) FROM audit_log WHERE action = 'set_capacity'")
+        ).scalar_one()
+    assert history == [(1, 5, "beleid"), (2, 7, "teamleider")]
+    assert audited == 2
 
 
 def test_runs_and_audit_log(db_engine: sa.Engine) -> None:

@@ -119,23 +119,19 @@ def test_the_same_night_twice_changes_nothing(municipality: Municipality) -> Non
 def test_a_database_failure_fails_the_run_and_a_rerun_completes_it(
     municipality: Municipality, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import flows.nightly
-    from connectors.database import repository as repo
+    from connectors.database import nights
     from flows.nightly import nightly
-    from flows.triage import save_night
 
     municipality.deliver(EXAMPLE_NIGHT)
     url = municipality.database_url
-    real_upsert_tasks = repo.upsert_tasks
+    real_save = nights.save_night
 
     def disk_gone(*args: object, **kwargs: object) -> None:
         # Write first, then lose the database: the whole save must roll back.
-        real_upsert_tasks(*args, **kwargs)  # type: ignore[arg-type]
+        real_save(*args, **kwargs)  # type: ignore[arg-type]
         raise OperationalError("INSERT INTO tasks", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(repo, "upsert_tasks", disk_gone)
-    # Same retries, without the waiting: every attempt meets the missing database.
-    monkeypatch.setattr(flows.nightly, "save_night", save_night.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(nights, "save_night", disk_gone)
     with pytest.raises(OperationalError):
         nightly(as_of=EXAMPLE_NIGHT, export=False)
 
@@ -144,7 +140,7 @@ def test_a_database_failure_fails_the_run_and_a_rerun_completes_it(
     for table in ("signal_statuses", "cases", "case_signals", "tasks"):
         assert _count(url, f"SELECT count(*) FROM {table}") == 0, table
 
-    monkeypatch.setattr(repo, "upsert_tasks", real_upsert_tasks)
+    monkeypatch.setattr(nights, "save_night", real_save)
     rerun = nightly(as_of=EXAMPLE_NIGHT, export=False)
     resumed = night_tables(url)
     assert rerun.signals_decided > 0
@@ -190,15 +186,30 @@ def test_a_backfill_replays_nights_and_publishes_only_aggregates(
             "POST",
             "/artifacts/filter",
             json={
-                "artifacts": {"key": {"any_": ["nightly-summary"]}},
-                "flow_runs": {"parent_flow_run_id": {"any_": [str(run_id)]}},
+                "artifacts": {
+                    "key": {"any_": ["nightly-summary"]},
+                    "flow_run_id": {"any_": [str(run_id)]},
+                },
             },
         )
     artifacts = response.json()
     summaries = {a["description"]: str(a["data"]) for a in artifacts}
-    assert set(summaries) == {first.isoformat(), second.isoformat(), end.isoformat()}
-    assert "| domesta |" in summaries[first.isoformat()]
-    assert "| domesta |" in summaries[second.isoformat()]
+    # One flow run for the whole range (no server round trip per night), one summary.
+    assert set(summaries) == {report.as_of}
+    assert "| domesta | 2 |" in summaries[report.as_of]
+    with sa.create_engine(municipality.database_url).connect() as connection:
+        nights_recorded = (
+            connection.execute(
+                sa.text("SELECT as_of FROM pipeline_runs WHERE status = 'succeeded' ORDER BY as_of")
+            )
+            .scalars()
+            .all()
+        )
+    assert [str(n) for n in nights_recorded] == [
+        first.isoformat(),
+        second.isoformat(),
+        end.isoformat(),
+    ]
     for markdown in summaries.values():
         assert not POSTCODE.search(markdown)
         assert "huisnummer" not in markdown.lower()
@@ -232,7 +243,7 @@ def test_retention_deletes_unused_signals_but_never_an_open_case(
     after = set(read_table(url, "signals")["signal_key"])
     assert counts["unused_signals"] == len(unused)
     assert after == in_open_case
-    assert counts["task_list_exports"] == 1  # the night's folder of address lists is gone
+    assert counts["exports"] == 1  # the night's folder of address lists is gone
     assert not any(Path(path).exists() for path in report.exports)
     assert counts["inbox_files"] == 6  # the partners' files, once dealt with
     assert not list(municipality.inbox.glob("*/*"))

@@ -79,7 +79,7 @@ def test_a_corrected_row_is_loaded_and_its_quarantine_row_closed(settings, tmp_p
         path=settings.inbox / "domesta" / "2026-10-05.csv",
         source_file="domesta/2026-10-05.csv",
     )
-    outcome = ingest_delivery.fn(delivery, settings, "run-1")
+    outcome = ingest_delivery(delivery, settings, "run-1")
     assert (outcome.figures.accepted, outcome.figures.quarantined) == (1, 1)
     res = flow_resources.resources(settings)
     with res.engine.connect() as connection:
@@ -88,7 +88,7 @@ def test_a_corrected_row_is_loaded_and_its_quarantine_row_closed(settings, tmp_p
     assert held[0] and held[0] != signal[0]  # whose row it was is known, pseudonymously
 
     with session_scope(res.engine) as session:
-        [exported] = export_open_quarantine(session, res.vault, tmp_path / "q")
+        [exported] = export_open_quarantine(session, res.raw_vault, tmp_path / "q")
     with exported.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     assert rows[0]["achterstand_bedrag"] == "zevenhonderd"
@@ -99,9 +99,10 @@ def test_a_corrected_row_is_loaded_and_its_quarantine_row_closed(settings, tmp_p
         writer.writeheader()
         writer.writerows(rows)
 
-    again = resubmit(settings, exported)
+    again = resubmit(settings, exported, date(2026, 10, 6))
 
     assert (again.figures.received, again.figures.accepted, again.figures.quarantined) == (1, 1, 0)
+    assert again.triage is not None and again.triage.signals_decided == 2  # triaged at once
     counts = _counts(res.engine)
     assert counts["signals"] == 2
     assert counts["quarantine"] == {"resubmitted": 1}
@@ -109,7 +110,7 @@ def test_a_corrected_row_is_loaded_and_its_quarantine_row_closed(settings, tmp_p
         assert received == accepted + quarantined
     # The same corrected file twice changes nothing.
     with pytest.raises(ResubmissionError):
-        resubmit(settings, exported)
+        resubmit(settings, exported, date(2026, 10, 6))
     assert _counts(res.engine)["signals"] == 2
 
 
@@ -120,12 +121,12 @@ def test_a_row_that_fails_again_goes_back_into_quarantine(settings, tmp_path: Pa
         path=settings.inbox / "domesta" / "2026-10-05.csv",
         source_file="domesta/2026-10-05.csv",
     )
-    ingest_delivery.fn(delivery, settings, "run-1")
+    ingest_delivery(delivery, settings, "run-1")
     res = flow_resources.resources(settings)
     with session_scope(res.engine) as session:
-        [exported] = export_open_quarantine(session, res.vault, tmp_path / "q")
+        [exported] = export_open_quarantine(session, res.raw_vault, tmp_path / "q")
 
-    again = resubmit(settings, exported)  # unchanged: still not a number
+    again = resubmit(settings, exported, date(2026, 10, 6))  # unchanged: still not a number
 
     assert (again.figures.accepted, again.figures.quarantined) == (0, 1)
     assert _counts(res.engine)["quarantine"] == {"open": 1, "resubmitted": 1}
@@ -147,7 +148,7 @@ def test_a_referral_without_consent_is_counted_but_its_row_is_not_kept(settings,
         path=bank / "2026-10-05.jsonl",
         source_file="bank/2026-10-05.jsonl",
     )
-    outcome = ingest_delivery.fn(delivery, settings, "run-1")
+    outcome = ingest_delivery(delivery, settings, "run-1")
 
     assert (outcome.figures.accepted, outcome.figures.quarantined) == (1, 1)
     res = flow_resources.resources(settings)
@@ -158,5 +159,84 @@ def test_a_referral_without_consent_is_counted_but_its_row_is_not_kept(settings,
     assert [(code, status, token) for code, status, token in rows] == [
         ("no_consent", "dismissed", None)
     ]
+    with res.engine.connect() as connection:
+        keys = connection.execute(sa.text("select household_key from quarantine")).scalars()
+        assert list(keys) == [None]  # not even whose referral it was
     with session_scope(res.engine) as session:
-        assert export_open_quarantine(session, res.vault, tmp_path / "q") == []
+        assert export_open_quarantine(session, res.raw_vault, tmp_path / "q") == []
+
+
+def _deliver(settings, day: str, rows: list[str]) -> None:
+    path = settings.inbox / "domesta" / f"{day}.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+    ingest_delivery(
+        Delivery("domesta", date.fromisoformat(day), path, f"domesta/{day}.csv"),
+        settings,
+        "run-1",
+    )
+
+
+def test_an_exported_file_mixing_delivery_dates_is_resubmitted_as_it_is(settings, tmp_path):
+    _deliver(settings, "2026-10-05", ROWS)
+    november = [ROWS[0].replace("05-10-2026", "05-11-2026"), ROWS[1].replace("05-10", "05-11")]
+    _deliver(settings, "2026-11-05", november)
+    res = flow_resources.resources(settings)
+    with session_scope(res.engine) as session:
+        [exported] = export_open_quarantine(session, res.raw_vault, tmp_path / "q")
+    text = exported.read_text(encoding="utf-8-sig").replace("zevenhonderd", "700,00")
+    exported.write_text(text, encoding="utf-8-sig")
+
+    outcome = resubmit(settings, exported, date(2026, 11, 6))
+
+    assert outcome.deliveries == ["domesta 2026-10-05", "domesta 2026-11-05"]
+    assert (outcome.figures.accepted, outcome.figures.quarantined) == (2, 0)
+    counts = _counts(res.engine)
+    assert counts["quarantine"] == {"resubmitted": 2}
+    with res.engine.connect() as connection:
+        corrections = connection.execute(
+            sa.text("select count(*) from deliveries where is_correction")
+        ).scalar_one()
+    assert corrections == 2
+
+
+def test_a_duplicate_row_is_dismissed_with_a_reason_and_audited(settings, tmp_path: Path):
+    from connectors.quarantine import dismiss
+
+    _deliver(settings, "2026-10-05", ROWS)
+    res = flow_resources.resources(settings)
+    with res.engine.connect() as connection:
+        [quarantine_id] = connection.execute(
+            sa.text("select quarantine_id from quarantine")
+        ).scalars()
+    with pytest.raises(ResubmissionError, match="reason"), session_scope(res.engine) as session:
+        dismiss(session, [quarantine_id], "  ", actor="gegevensbeheerder")
+    with session_scope(res.engine) as session:
+        assert dismiss(session, [quarantine_id], "dubbele regel", actor="gegevensbeheerder") == 1
+    with res.engine.connect() as connection:
+        row = connection.execute(
+            sa.text("select status, dismissed_reason, dismissed_by from quarantine")
+        ).one()
+        audited = connection.execute(
+            sa.text("select count(*) from audit_log where action = 'dismiss'")
+        ).scalar_one()
+    assert tuple(row) == ("dismissed", "dubbele regel", "gegevensbeheerder")
+    assert audited == 1
+    with pytest.raises(ResubmissionError), session_scope(res.engine) as session:
+        dismiss(session, [quarantine_id], "nogmaals", actor="gegevensbeheerder")
+
+
+def test_refused_files_are_listed_next_to_the_rows(settings, tmp_path: Path):
+    from connectors.quarantine import write_refused_files
+
+    broken = settings.inbox / "domesta" / "2026-10-06.csv"
+    broken.write_bytes(b"\xef\xbb\xbfsignaal_id;huisnummer\r\nDOM-1;14\r\n")
+    ingest_delivery(
+        Delivery("domesta", date(2026, 10, 6), broken, "domesta/2026-10-06.csv"), settings, "r"
+    )
+    res = flow_resources.resources(settings)
+    with session_scope(res.engine) as session:
+        path = write_refused_files(session, tmp_path / "q")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle, delimiter=";"))
+    assert row["bestand"] == "domesta/2026-10-06.csv"
+    assert "postcode" in row["reden"]  # the failing column is named

@@ -27,7 +27,8 @@ def make_tasks() -> pd.DataFrame:
     rows = [
         {"task_id": f"T-{n}", "case_id": f"C-{n}", "household_key": f"h{n}", "team": "Noord",
          "contact_kind": "Huisbezoek", "priority": n, "due_date": pd.Timestamp("2026-11-30"),
-         "status": "open", "over_capacity": False, "total_amount": 100.0 * n}
+         "status": "open", "over_capacity": False, "total_amount": 100.0 * n,
+         "wijk": "Centrum"}
         for n in (1, 2, 3)
     ]  # fmt: skip
     return conform(pd.DataFrame(rows), TASK_SCHEMA)
@@ -55,7 +56,7 @@ def fill_xlsx(path: Path, cells: Mapping[str, Mapping[str, object]]) -> Path:
     sheet = workbook["Taken"]
     header = [c.value for c in sheet[1]]
     for row in range(2, sheet.max_row + 1):
-        task_id = sheet.cell(row=row, column=header.index("taak_id") + 1).value
+        task_id = sheet.cell(row=row, column=header.index("Taak-ID") + 1).value
         for column, value in cells.get(str(task_id), {}).items():
             sheet.cell(row=row, column=header.index(column) + 1, value=value)
     workbook.save(path)
@@ -65,26 +66,26 @@ def fill_xlsx(path: Path, cells: Mapping[str, Mapping[str, object]]) -> Path:
 def row_of(path: Path, task_id: str) -> int:
     sheet = load_workbook(path)["Taken"]
     header = [c.value for c in sheet[1]]
-    column = header.index("taak_id") + 1
+    column = header.index("Taak-ID") + 1
     return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column).value == task_id)
 
 
 VALID: dict[str, dict[str, object]] = {
     "T-1": {
-        "poging_1_soort": "Brief",
-        "poging_1_datum": datetime(2026, 11, 17),
-        "poging_1_dagdeel": "Ochtend",
-        "poging_1_bereikt": "nee",
-        "poging_2_soort": "Huisbezoek",
-        "poging_2_datum": datetime(2026, 11, 20),
-        "poging_2_dagdeel": "Avond",
-        "poging_2_bereikt": "ja",
-        "resultaat": "Vervolghulp en/of verwijzing financieel",
-        "resultaat_datum": datetime(2026, 11, 24),
+        "Poging 1 soort": "Brief",
+        "Poging 1 datum": datetime(2026, 11, 17),
+        "Poging 1 dagdeel": "Ochtend",
+        "Poging 1 bereikt": "nee",
+        "Poging 2 soort": "Huisbezoek",
+        "Poging 2 datum": datetime(2026, 11, 20),
+        "Poging 2 dagdeel": "Avond",
+        "Poging 2 bereikt": "ja",
+        "Resultaat": "Vervolghulp en/of verwijzing financieel",
+        "Resultaat datum": datetime(2026, 11, 24),
     },
     "T-3": {
-        "poging_1_soort": "Telefoon",
-        "poging_1_datum": datetime(2026, 11, 18),
+        "Poging 1 soort": "Telefoon",
+        "Poging 1 datum": datetime(2026, 11, 18),
     },
 }
 
@@ -131,7 +132,7 @@ def test_untouched_list_imports_nothing(tmp_path: Path) -> None:
 
 
 def test_result_without_date_is_dated_on_the_import_day(tmp_path: Path) -> None:
-    path = fill_xlsx(exported(tmp_path, ".xlsx"), {"T-2": {"resultaat": "Inwoner is overleden"}})
+    path = fill_xlsx(exported(tmp_path, ".xlsx"), {"T-2": {"Resultaat": "Inwoner is overleden"}})
 
     results = import_task_list(path, make_tasks(), TODAY).results
 
@@ -140,14 +141,14 @@ def test_result_without_date_is_dated_on_the_import_day(tmp_path: Path) -> None:
 
 
 def test_invalid_result_rejects_the_whole_sheet_with_its_row(tmp_path: Path) -> None:
-    cells: dict[str, dict[str, object]] = {**VALID, "T-2": {"resultaat": "Geholpen"}}
+    cells: dict[str, dict[str, object]] = {**VALID, "T-2": {"Resultaat": "Geholpen"}}
     path = fill_xlsx(exported(tmp_path, ".xlsx"), cells)
 
     with pytest.raises(ImportRejected) as raised:
         import_task_list(path, make_tasks(), TODAY)
 
     (error,) = raised.value.errors
-    assert (error.sheet, error.row, error.column) == ("Taken", row_of(path, "T-2"), "resultaat")
+    assert (error.sheet, error.row, error.column) == ("Taken", row_of(path, "T-2"), "Resultaat")
     assert "EnumEindresultaat" in error.message_en
     assert error.message_nl and error.message_nl != error.message_en
 
@@ -155,17 +156,17 @@ def test_invalid_result_rejects_the_whole_sheet_with_its_row(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("cells", "column"),
     [
-        ({"poging_1_soort": "Brief", "poging_1_datum": "31-02-2026"}, "poging_1_datum"),
-        ({"poging_1_soort": "Brief", "poging_1_datum": "gisteren"}, "poging_1_datum"),
-        ({"poging_1_soort": "Brief", "poging_1_datum": datetime(2026, 12, 1)}, "poging_1_datum"),
-        ({"poging_2_datum": datetime(2026, 11, 20), "poging_2_bereikt": "ja"}, "poging_2_soort"),
-        ({"poging_1_soort": "Brief"}, "poging_1_datum"),
-        ({"poging_1_soort": "Duif", "poging_1_datum": "20-11-2026"}, "poging_1_soort"),
-        ({"poging_1_soort": "Brief", "poging_1_datum": "20-11-2026", "poging_1_dagdeel": "Nacht"},
-         "poging_1_dagdeel"),
-        ({"poging_1_soort": "Brief", "poging_1_datum": "20-11-2026",
-          "poging_1_bereikt": "misschien"}, "poging_1_bereikt"),
-        ({"resultaat_datum": datetime(2026, 11, 20)}, "resultaat"),
+        ({"Poging 1 soort": "Brief", "Poging 1 datum": "31-02-2026"}, "Poging 1 datum"),
+        ({"Poging 1 soort": "Brief", "Poging 1 datum": "gisteren"}, "Poging 1 datum"),
+        ({"Poging 1 soort": "Brief", "Poging 1 datum": datetime(2026, 12, 1)}, "Poging 1 datum"),
+        ({"Poging 2 datum": datetime(2026, 11, 20), "Poging 2 bereikt": "ja"}, "Poging 2 soort"),
+        ({"Poging 1 soort": "Brief"}, "Poging 1 datum"),
+        ({"Poging 1 soort": "Duif", "Poging 1 datum": "20-11-2026"}, "Poging 1 soort"),
+        ({"Poging 1 soort": "Brief", "Poging 1 datum": "20-11-2026", "Poging 1 dagdeel": "Nacht"},
+         "Poging 1 dagdeel"),
+        ({"Poging 1 soort": "Brief", "Poging 1 datum": "20-11-2026",
+          "Poging 1 bereikt": "misschien"}, "Poging 1 bereikt"),
+        ({"Resultaat datum": datetime(2026, 11, 20)}, "Resultaat"),
     ],
 )  # fmt: skip
 def test_invalid_cells_are_rejected_and_nothing_is_imported(
@@ -187,13 +188,13 @@ def test_unknown_task_id_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as raised:
         import_task_list(path, known, TODAY)
 
-    assert [(e.row, e.column) for e in raised.value.errors] == [(row_of(path, "T-3"), "taak_id")]
+    assert [(e.row, e.column) for e in raised.value.errors] == [(row_of(path, "T-3"), "Taak-ID")]
 
 
 def test_every_error_is_reported_at_once_without_quoting_cell_content(tmp_path: Path) -> None:
     cells = {
-        "T-1": {"poging_1_soort": "7906 KL 16", "poging_1_datum": "20-11-2026"},
-        "T-2": {"resultaat": "Geholpen"},
+        "T-1": {"Poging 1 soort": "7906 KL 16", "Poging 1 datum": "20-11-2026"},
+        "T-2": {"Resultaat": "Geholpen"},
     }
     path = fill_xlsx(exported(tmp_path, ".xlsx"), cells)
 
@@ -210,10 +211,10 @@ def test_csv_round_trip(tmp_path: Path) -> None:
     path = exported(tmp_path, ".csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
-    rows[0].update({"poging_1_soort": "Telefoon", "poging_1_datum": "20-11-2026",
-                    "poging_1_dagdeel": "Middag", "poging_1_bereikt": "Ja",
-                    "resultaat": "Geen reactie na eerder contact",
-                    "resultaat_datum": "2026-11-25"})  # fmt: skip
+    rows[0].update({"Poging 1 soort": "Telefoon", "Poging 1 datum": "20-11-2026",
+                    "Poging 1 dagdeel": "Middag", "Poging 1 bereikt": "Ja",
+                    "Resultaat": "Geen reactie na eerder contact",
+                    "Resultaat datum": "2026-11-25"})  # fmt: skip
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
         writer.writeheader()
@@ -248,7 +249,7 @@ def test_a_file_that_is_not_a_task_list_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as raised:
         import_task_list(path, make_tasks(), TODAY)
 
-    assert raised.value.errors[0].column == "taak_id"
+    assert raised.value.errors[0].column == "Taak-ID"
 
 
 def test_csv_saved_by_excel_as_windows_1252_is_read(tmp_path: Path) -> None:
@@ -256,7 +257,7 @@ def test_csv_saved_by_excel_as_windows_1252_is_read(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     lines[1] = lines[1][:-1] + "(Budget)advies en/of quick fix;"  # into resultaat
     text = "\n".join(lines) + "\n"
-    path.write_bytes(text.replace("Noord", "Noord é").encode("cp1252"))
+    path.write_bytes(text.replace("Centrum", "Centrum é").encode("cp1252"))
 
     results = import_task_list(path, make_tasks(), TODAY).results
 

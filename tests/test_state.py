@@ -227,28 +227,129 @@ def test_pickups_are_the_picked_up_signals_per_household_and_partner():
     ]
 
 
-def test_a_late_delivery_makes_the_partners_later_deliveries_be_derived_again():
+def test_pending_deliveries_are_listed_once_oldest_first():
+    rows = history(
+        ("domesta", "2026-10-05", "h1", 500.0),
+        ("domesta", "2026-09-05", "h1", 500.0),
+        ("domesta", "2026-09-05", "h2", 500.0),
+        ("zorg", "2026-10-03", "h2", 100.0),
+    )
+
+    pairs = deliveries_to_state(rows)
+
+    assert pairs.astype(str).values.tolist() == [
+        ["domesta", "2026-09-05"],
+        ["zorg", "2026-10-03"],
+        ["domesta", "2026-10-05"],
+    ]
+
+
+def test_a_late_delivery_completes_history_without_rewriting_newer_deliveries():
     rows = history(
         ("domesta", "2026-08-05", "h1", 500.0),
-        ("domesta", "2026-10-05", "h1", 500.0),
-        ("domesta", "2026-09-05", "h1", 500.0),  # arrived late, after October was derived
-        ("zorg", "2026-10-03", "h2", 100.0),
+        ("domesta", "2026-08-05", "h2", 200.0),
+        ("domesta", "2026-10-05", "h1", 700.0),
+        ("domesta", "2026-09-05", "h1", 600.0),  # arrived after October was decided
+        ("domesta", "2026-09-05", "h3", 300.0),  # listed only in the late file
+    )
+    complete = deliveries(
+        ("domesta", "2026-08-05"), ("domesta", "2026-09-05"), ("domesta", "2026-10-05")
+    )
+
+    states, gone = delivery_state(rows, complete, "domesta", date(2026, 9, 5))
+
+    assert states.set_index("household_key")["signal_state"].to_dict() == {
+        "h1": "increased",  # against August, its own predecessor
+        "h3": "new",
+    }
+    assert states.set_index("household_key")["previous_amount"].to_dict()["h1"] == 500.0
+    # h2 was gone in September already; h3 was gone by October: both revealed now.
+    assert sorted(zip(gone["household_key"], gone["resolved_on"].dt.day, strict=True)) == [
+        ("h2", 5),
+        ("h3", 5),
+    ]
+    assert gone.set_index("household_key")["resolved_on"].dt.month.to_dict() == {
+        "h2": 9,
+        "h3": 10,
+    }
+
+
+def test_a_new_crisis_with_the_same_amount_is_an_escalation_not_a_repeat():
+    rows = history(
+        ("domesta", "2026-11-05", "h1", 2400.0),
+        ("domesta", "2026-12-05", "h1", 2400.0),  # same amount, eviction requested now
+        ("zorg", "2026-11-03", "h2", 600.0),
+        ("zorg", "2026-12-03", "h2", 600.0),  # reported to the CAK now
+        ("energie", "2026-11-08", "h3", 400.0),
+        ("energie", "2026-12-08", "h3", 350.0),  # end of supply again, lower: a repeat
+    )
+    rows["crisis_kind"] = pd.array(
+        [None, "ontruiming", None, "cak", "eindelevering", "eindelevering"], dtype="string"
+    )
+    rows["signal_id"] = ["DOM-1", "DOM-1", "ZV-1", "ZV-1", "EN-1", "EN-1"]
+    complete = deliveries(*rows[["partner", "delivery_date"]].astype(str).values.tolist())
+
+    found = {}
+    for partner, day in (("domesta", 5), ("zorg", 3), ("energie", 8)):
+        states, _ = delivery_state(rows, complete, partner, date(2026, 12, day))
+        found.update(states.set_index("household_key")["signal_state"].to_dict())
+
+    assert found == {"h1": "escalated", "h2": "escalated", "h3": "repeat"}
+
+
+def test_previous_amount_is_one_deliverys_amount_never_a_sum():
+    # March's row of h1 was quarantined and later re-submitted (a correction of March).
+    rows = history(
+        ("domesta", "2026-02-05", "h1", 400.0),
+        ("domesta", "2026-03-05", "h1", 500.0),  # the corrected March row
+        ("domesta", "2026-04-05", "h1", 500.0),
+    )
+    rows["signal_id"] = "DOM-7"
+    complete = deliveries(
+        ("domesta", "2026-02-05"), ("domesta", "2026-03-05"), ("domesta", "2026-04-05")
+    )
+    held_back = pd.DataFrame(
+        {
+            "partner": ["domesta"],
+            "delivery_date": pd.to_datetime(["2026-03-05"]),
+            "household_key": ["h1"],
+        }
+    )
+
+    april, _ = delivery_state(rows, complete, "domesta", date(2026, 4, 5), held_back)
+
+    assert april["signal_state"].tolist() == ["repeat"]
+    assert april["previous_amount"].tolist() == [500.0]  # not 400 + 500
+
+
+def test_a_household_resolved_at_every_partner_is_resolved_since_the_last_drop():
+    rows = history(
+        ("domesta", "2026-08-05", "h1", 500.0),
+        ("zorg", "2026-08-03", "h1", 100.0),
+        ("zorg", "2026-09-03", "h1", 100.0),
+        ("domesta", "2026-08-05", "h2", 500.0),
+        ("domesta", "2026-09-05", "h2", 500.0),
+        ("bank", "2026-08-07", "h3", 0.0),  # referrals end no arrears
     )
     complete = deliveries(
         ("domesta", "2026-08-05"),
         ("domesta", "2026-09-05"),
-        ("domesta", "2026-10-05"),
+        ("zorg", "2026-08-03"),
+        ("zorg", "2026-09-03"),
         ("zorg", "2026-10-03"),
+        ("bank", "2026-08-07"),
+        ("bank", "2026-08-14"),
     )
-    known = set(rows["signal_key"]) - {"domesta/2026-09-05/S2"}
 
-    pairs = deliveries_to_state(rows, known, complete)
+    state = household_states(
+        rows, NO_AFTERCARE, date(2026, 10, 10), 183, complete, episodic_partners={"domesta", "zorg"}
+    ).set_index("household_key")
 
-    assert pairs.astype(str).values.tolist() == [
-        ["domesta", "2026-09-05"],
-        ["domesta", "2026-10-05"],  # its "previous" delivery changed
-    ]
-    assert deliveries_to_state(rows, set(rows["signal_key"]), complete).empty
+    assert state.loc["h1", "resolved_since"] == pd.Timestamp("2026-10-03")
+    assert pd.isna(state.loc["h2", "resolved_since"])  # domesta still lists it
+    assert pd.isna(state.loc["h3", "resolved_since"])
+    assert pd.isna(state.loc["h1", "total_amount"])  # nobody reports arrears now
+    assert state.loc["h2", "total_amount"] == 500.0
 
 
 def test_a_household_whose_row_was_quarantined_is_neither_resolved_nor_new_after():

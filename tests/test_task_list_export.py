@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -18,23 +19,7 @@ from signals import ddas
 from signals.schema import TASK_SCHEMA, conform
 
 AS_OF = date(2026, 11, 16)
-REQUIRED_ORDER = [
-    "prioriteit",
-    "taak_id",
-    "team",
-    "contactsoort",
-    "uiterlijk",
-    "postcode",
-    "huisnummer",
-    "toevoeging",
-    "wijk",
-    "signaalpartners",
-    "totaal_achterstand",
-    "reden",
-    "suggesties",
-    "ingepland_week",
-    "boven_capaciteit",
-]
+REQUIRED_ORDER = list(col.TASK_COLUMNS)
 
 
 def make_tasks() -> pd.DataFrame:
@@ -92,7 +77,7 @@ def test_one_csv_and_one_xlsx_per_team_with_open_tasks_only(tmp_path: Path) -> N
         "takenlijst_noord_2026-11-16.xlsx",
     ]
     noord = load_workbook(paths[3])["Taken"]
-    assert [row["taak_id"] for row in sheet_rows(noord)] == ["T-1", "T-2"]  # T-9 is finished
+    assert [row["Taak-ID"] for row in sheet_rows(noord)] == ["T-1", "T-2"]  # T-9 is finished
 
 
 def test_team_filter_writes_only_that_team(tmp_path: Path) -> None:
@@ -112,17 +97,17 @@ def test_csv_opens_in_dutch_excel(tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle, delimiter=";"))
     header = list(rows[0].keys())
     assert header[: len(REQUIRED_ORDER)] == REQUIRED_ORDER
-    assert [name for name in header if name.startswith("poging_")] == list(col.ATTEMPT_COLUMNS)
-    assert "resultaat" in header
+    assert [name for name in header if name.startswith("Poging ")] == list(col.ATTEMPT_COLUMNS)
+    assert "Resultaat" in header
     first, second = rows
-    assert first["taak_id"] == "T-1"
-    assert first["uiterlijk"] == "19-11-2026"
-    assert first["postcode"] == "7906 KL"
-    assert first["toevoeging"] == "B"
-    assert first["boven_capaciteit"] == "ja"
-    assert first["samen_met"] == "Domesta"
-    assert second["boven_capaciteit"] == "nee"
-    assert second["totaal_achterstand"] == "1234,50"
+    assert first["Taak-ID"] == "T-1"
+    assert first["Uiterlijk"] == "19-11-2026"
+    assert first["Postcode"] == "7906 KL"
+    assert first[col.SUFFIX] == "B"
+    assert first[col.OVER_CAPACITY] == "ja"
+    assert first[col.JOINT_WITH] == "Domesta"
+    assert second[col.OVER_CAPACITY] == "nee"
+    assert second[col.AMOUNT] == "1234,50"
     assert all(first[name] == "" for name in col.FILL_IN_COLUMNS)
 
 
@@ -135,12 +120,15 @@ def test_xlsx_has_real_dates_styled_frozen_header_and_widths(tmp_path: Path) -> 
     assert header[: len(REQUIRED_ORDER)] == REQUIRED_ORDER
     assert sheet.freeze_panes == "C2"
     assert all(cell.font.bold for cell in sheet[1])
-    assert sheet.column_dimensions["L"].width > 10  # reden
+    reason = get_column_letter(header.index(col.REASON) + 1)
+    assert sheet.column_dimensions[reason].width > 40  # reasons are wide and wrap
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$1:$1"  # the header repeats on every printed page
     rows = sheet_rows(sheet)
-    assert rows[0]["uiterlijk"] == datetime(2026, 11, 19)
-    assert rows[0]["postcode"] == "7906 KL"
-    assert rows[1]["totaal_achterstand"] == pytest.approx(1234.5)
-    due_cell = sheet.cell(row=2, column=header.index("uiterlijk") + 1)
+    assert rows[0]["Uiterlijk"] == datetime(2026, 11, 19)
+    assert rows[0]["Postcode"] == "7906 KL"
+    assert rows[1][col.AMOUNT] == pytest.approx(1234.5)
+    due_cell = sheet.cell(row=2, column=header.index("Uiterlijk") + 1)
     assert due_cell.is_date
     assert workbook[col.CHOICE_SHEET].sheet_state == "hidden"
 
@@ -158,11 +146,11 @@ def _range_values(workbook: object, formula: str) -> list[object]:
 @pytest.mark.parametrize(
     ("column", "expected"),
     [
-        ("poging_1_soort", ddas.CONTACT_KINDS),
-        ("poging_3_soort", ddas.CONTACT_KINDS),
-        ("poging_2_dagdeel", ddas.PARTS_OF_DAY),
-        ("poging_1_bereikt", ("ja", "nee")),
-        ("resultaat", ddas.RESULTS),
+        ("Poging 1 soort", ddas.CONTACT_KINDS),
+        ("Poging 3 soort", ddas.CONTACT_KINDS),
+        ("Poging 2 dagdeel", ddas.PARTS_OF_DAY),
+        ("Poging 1 bereikt", ("ja", "nee")),
+        ("Resultaat", ddas.RESULTS),
     ],
 )
 def test_drop_down_lists_point_at_the_ddas_enumerations(
@@ -186,12 +174,12 @@ def test_date_columns_have_date_validation(tmp_path: Path) -> None:
 
     sheet = load_workbook(xlsx_path)["Taken"]
     header = [c.value for c in sheet[1]]
-    for name in ("poging_1_datum", "poging_2_datum", "poging_3_datum", "resultaat_datum"):
+    for name in ("Poging 1 datum", "Poging 2 datum", "Poging 3 datum", "Resultaat datum"):
         letter = sheet.cell(row=1, column=header.index(name) + 1).column_letter
         (validation,) = _validation_for(sheet, f"{letter}2")
         assert validation.type == "date"
         assert sheet[f"{letter}2"].number_format == "DD-MM-YYYY"
-    letter = sheet.cell(row=1, column=header.index("taak_id") + 1).column_letter
+    letter = sheet.cell(row=1, column=header.index("Taak-ID") + 1).column_letter
     assert _validation_for(sheet, f"{letter}2") == []
 
 
@@ -204,13 +192,24 @@ def test_task_without_address_is_refused_naming_the_task_not_an_address() -> Non
     assert "7908" not in str(raised.value)
 
 
-def test_frame_is_in_the_order_of_the_work_week_due_date_then_priority() -> None:
-    frame = task_list_frame(make_tasks(), make_addresses())
-    assert frame["taak_id"].tolist() == ["T-1", "T-3", "T-2"]  # one week: by due date
-
-    later = make_tasks()
-    later.loc[later["task_id"] == "T-1", "planned_week"] = "2026-W49"  # spilled over
-    later.loc[later["task_id"] == "T-3", "due_date"] = pd.Timestamp("2026-11-30")  # tie with T-2
-    frame = task_list_frame(later, make_addresses())
-    assert frame["taak_id"].tolist() == ["T-3", "T-2", "T-1"]  # tie broken by priority
+def test_frame_is_in_the_teams_work_order() -> None:
+    tasks = make_tasks()
+    tasks["team_rank"] = tasks["task_id"].map({"T-1": 2, "T-2": 1, "T-3": 1, "T-9": 3})
+    frame = task_list_frame(tasks, make_addresses())
+    # Per team in its own order: the team's number 1 first.
+    assert frame["Taak-ID"].tolist() == ["T-3", "T-2", "T-1"]
+    assert frame[col.RANK].tolist() == [1, 1, 2]
     assert list(frame.columns[: len(REQUIRED_ORDER)]) == REQUIRED_ORDER
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    tasks = make_tasks()
+    tasks["wijk"] = '=HYPERLINK("http://example.invalid","klik")'
+    csv_path, xlsx_path = write_task_lists(tasks, make_addresses(), tmp_path, "Noord", as_of=AS_OF)
+    sheet = load_workbook(xlsx_path)["Taken"]
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index(col.WIJK) + 1)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.DictReader(handle, delimiter=";"))
+    assert first[col.WIJK].startswith("'=")

@@ -8,24 +8,18 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from signals.cases import assign_cases
 from signals.ddas import CONTACT_KINDS
 from signals.schema import TASK_SCHEMA
-from signals.tasks import build_tasks
-from signals.triage.rules import triage_signals
+from signals.triage.night import plan_open_tasks
 from signals.triage.working_days import add_working_days
 from tests.test_triage_rules import (
     NIGHT,
     household,
     households,
-    no_cases,
-    no_pickups,
-    no_tasks,
     policy,
     run_night,
     signal,
     signals,
-    states,
 )
 
 TEN_WORKING_DAYS = pd.Timestamp(add_working_days(NIGHT, 10))
@@ -100,7 +94,7 @@ def test_relapse_beats_youth_rent_and_multiple_and_names_the_previous_outcome():
     )
     assert task["team"] == "Nazorg"
     assert task["rule"] == "nazorg"
-    assert "schuldregeling_geslaagd" in task["reason_nl"]
+    assert "(uitkomst: schuldregeling geslaagd)" in task["reason_nl"]
     assert "Schuldhulpmaatje" in task["suggestions"]
 
 
@@ -253,17 +247,24 @@ def test_same_night_twice_gives_identical_frames():
 
 
 def test_optional_score_orders_ties_but_never_removes_a_task():
-    frame = signals(signal(), signal("S2", household="hh2"))
-    hh = households(household(), household("hh2"))
-    decisions = triage_signals(frame, states(frame), no_pickups(), policy())
-    cases, _ = assign_cases(decisions, hh, no_cases(), NIGHT)
-    scores = pd.DataFrame({"household_key": ["hh1", "hh2"], "score": [0.1, 0.9]})
-    built = build_tasks(frame, decisions, hh, cases, no_tasks(), policy(), NIGHT, scores)
-    assert built["household_key"].tolist() == ["hh2", "hh1"]
-    assert built["priority"].tolist() == [1, 2]
+    _, _, _, tasks = run_night(
+        signals(signal(), signal("S2", household="hh2")), households(household(), household("hh2"))
+    )
+    scores = pd.DataFrame(
+        {
+            "household_key": ["hh1", "hh2"],
+            "score": [0.1, 0.9],
+            "model_version": "m1",
+            "reasons_nl": ["a", "b"],
+        }
+    )
+    planned = plan_open_tasks(tasks, tasks.iloc[0:0], policy(), NIGHT, scores=scores).tasks
+    assert planned["household_key"].tolist() == ["hh2", "hh1"]
+    assert planned["priority"].tolist() == [1, 2]
     reversed_scores = scores.assign(score=[0.9, 0.1])
-    rebuilt = build_tasks(frame, decisions, hh, cases, no_tasks(), policy(), NIGHT, reversed_scores)
-    assert rebuilt["household_key"].tolist() == ["hh1", "hh2"]
+    replanned = plan_open_tasks(tasks, tasks.iloc[0:0], policy(), NIGHT, scores=reversed_scores)
+    assert replanned.tasks["household_key"].tolist() == ["hh1", "hh2"]
+    assert len(replanned.tasks) == 2  # a score never removes a task
 
 
 def test_the_reason_and_the_signal_partners_name_the_same_partners():

@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 from connectors.policy import PolicyError, load_triage_policy
-from signals.capacity import plan_capacity
 from signals.cases import CASE_COLUMNS, assign_cases
 from signals.ddas import (
     SIGNAL_STATUSES,
@@ -36,10 +35,14 @@ from signals.schema import (
     empty_frame,
 )
 from signals.tasks import build_tasks
+from signals.triage.night import news_lines, plan_open_tasks
 from signals.triage.policy import TriagePolicy
 from signals.triage.rules import triage_signals
+from signals.triage.shape import household_facts
 
-POLICY_PATH = Path(__file__).resolve().parent.parent / "config" / "triage_policy.yaml"
+POLICY_PATH = (
+    Path(__file__).resolve().parent.parent / "config" / "policies" / "hoogeveen-2026.1.yaml"
+)
 NIGHT = date(2026, 4, 23)  # a Thursday; Koningsdag is Monday 27 April
 
 
@@ -128,16 +131,29 @@ def run_night(
     triage_policy: TriagePolicy | None = None,
     earlier_pickups: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Triage, cases, tasks and capacity for one night: (decisions, cases, links, tasks)."""
+    """Triage, cases, tasks and capacity for one night: (decisions, cases, links, tasks).
+
+    ``linked`` are tonight's signals and the households' whole current picture.
+    """
     chosen = triage_policy or policy()
     cases = no_cases() if cases is None else cases
     state = states(linked) if signal_state is None else signal_state
     found = no_pickups() if earlier_pickups is None else earlier_pickups
     decisions = triage_signals(linked, state, found, chosen)
     new_cases, links = assign_cases(decisions, household_state, cases, night)
+    open_cases = pd.concat([cases, new_cases], ignore_index=True).drop_duplicates(
+        "case_id", keep="last"
+    )
     open_tasks = no_tasks() if tasks is None else tasks
-    built = build_tasks(linked, decisions, household_state, new_cases, open_tasks, chosen, night)
-    return decisions, new_cases, links, plan_capacity(built, chosen, night)
+    facts = household_facts(linked, household_state, chosen)
+    facts["resolved_since"] = household_state.set_index("household_key")["resolved_since"]
+    picked = set(decisions.loc[decisions["status"] == "Opgepakt", "household_key"])
+    reshape = pd.Series(facts.index.isin(picked), index=facts.index)
+    news = news_lines(linked, state, decisions, household_state, set(), chosen, night)
+    built = build_tasks(facts, reshape, news, open_cases, open_tasks, chosen, night)
+    planned = plan_open_tasks(open_tasks, built, chosen, night).tasks
+    every_case = conform(open_cases.sort_values("case_id", kind="stable"), CASE_COLUMNS)
+    return decisions, every_case.reset_index(drop=True), links, planned
 
 
 def decide(*rows: dict[str, Any], pickups: pd.DataFrame | None = None, **states_by_key: str):

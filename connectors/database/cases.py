@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.database import casework
 from connectors.database.frames import (
-    CASE_RESULT_SCHEMA,
     CASE_SCHEMA,
     CASE_SIGNAL_SCHEMA,
     to_frame,
-    to_records,
 )
 from connectors.database.models import Case, CaseSignal, ContactAttempt, Task, Team
-from connectors.database.sql import insert_missing, last_per_key, table_of, upsert
-from signals import ddas
 from signals.schema import CONTACT_ATTEMPT_SCHEMA, INT, STRING, TASK_SCHEMA
 
 #: Contact attempts as stored: the contract + where and when they were recorded.
@@ -26,29 +20,9 @@ RECORDED_ATTEMPT_SCHEMA: dict[str, str] = {
     **CONTACT_ATTEMPT_SCHEMA,
     "source": STRING,
     "recorded_at": "datetime64[ns]",
+    "recorded_by": STRING,
 }
 TEAM_SCHEMA: dict[str, str] = {"name": STRING, "weekly_capacity": INT}
-
-
-class UnknownCaseError(ValueError):
-    """Rows refer to case ids the database does not hold; nothing of them was written."""
-
-
-def upsert_cases(session: Session, cases: pd.DataFrame) -> None:
-    """Insert new cases and update known ones by ``case_id`` (``CASE_SCHEMA``).
-
-    Closing rows are written first, so a household's old case can close and its new case
-    open in one call without tripping the one-open-case rule.
-    """
-    rows = last_per_key(to_records(cases, CASE_SCHEMA), ["case_id"])
-    rows.sort(key=lambda row: row["status"] == "open")
-    upsert(session, table_of(Case), rows, keys=["case_id"])
-
-
-def link_case_signals(session: Session, links: pd.DataFrame) -> None:
-    """Attach signals to cases (``case_id``, ``signal_key``); known links are kept as they are."""
-    rows = to_records(links, CASE_SIGNAL_SCHEMA)
-    insert_missing(session, table_of(CaseSignal), rows, keys=["case_id", "signal_key"])
 
 
 def load_cases(session: Session, status: str | None = None) -> pd.DataFrame:
@@ -71,39 +45,6 @@ def load_case_signals(session: Session) -> pd.DataFrame:
     return to_frame(session.execute(query).all(), CASE_SIGNAL_SCHEMA)
 
 
-def record_case_results(session: Session, results: pd.DataFrame) -> None:
-    """Close cases with their DDAS end result (``CASE_RESULT_SCHEMA``); all rows or none.
-
-    The case's open task is finished too (status ``afgerond``) on the result date.
-    """
-    rows = to_records(results, CASE_RESULT_SCHEMA)
-    invalid = sum(1 for row in rows if row["result"] not in ddas.RESULTS or not row["result_date"])
-    if invalid:
-        raise ValueError(f"{invalid} result rows lack a result date or a DDAS eindresultaat")
-    _require_known_cases(session, (row["case_id"] for row in rows))
-    if not rows:
-        return
-    cases = [
-        {"case_id": r["case_id"], "result": r["result"], "closed_on": r["result_date"]}
-        for r in rows
-    ]
-    with session.begin_nested():
-        session.execute(update(Case), [{**case, "status": "closed"} for case in cases])
-        for case in cases:
-            session.execute(
-                update(Task)
-                .where(Task.case_id == case["case_id"], Task.status == "open")
-                .values(status="afgerond", updated_on=case["closed_on"])
-            )
-
-
-def upsert_tasks(session: Session, tasks: pd.DataFrame) -> None:
-    """Insert new tasks and update known ones by ``task_id`` (``TASK_SCHEMA``)."""
-    rows = last_per_key(to_records(tasks, TASK_SCHEMA), ["task_id"])
-    rows.sort(key=lambda row: row["status"] == "open")  # finish old tasks before new ones open
-    upsert(session, table_of(Task), rows, keys=["task_id"])
-
-
 def load_tasks(
     session: Session, team: str | None = None, status: str | None = "open"
 ) -> pd.DataFrame:
@@ -118,39 +59,9 @@ def load_tasks(
     return to_frame(session.execute(query).all(), TASK_SCHEMA)
 
 
-def upsert_teams(session: Session, teams: pd.DataFrame) -> None:
-    """Teams and their weekly capacity (``name``, ``weekly_capacity``)."""
-    upsert(session, table_of(Team), to_records(teams, TEAM_SCHEMA), keys=["name"])
-
-
 def load_teams(session: Session) -> pd.DataFrame:
     query = select(Team.name, Team.weekly_capacity).order_by(Team.name)
     return to_frame(session.execute(query).all(), TEAM_SCHEMA)
-
-
-def record_contact_attempts(session: Session, attempts: pd.DataFrame, source: str) -> int:
-    """Record contact attempts (``CONTACT_ATTEMPT_SCHEMA``); all rows or none.
-
-    An attempt identical to one already recorded (the same task list imported twice) is
-    skipped. Returns the number of attempts added.
-    """
-    rows = to_records(attempts, CONTACT_ATTEMPT_SCHEMA)
-    incomplete = sum(1 for row in rows if not row["case_id"] or not row["attempt_date"])
-    if incomplete:
-        raise ValueError(f"{incomplete} contact attempts lack a case_id or an attempt date")
-    _require_known_cases(session, (row["case_id"] for row in rows))
-    known = _attempt_identities(session, {row["case_id"] for row in rows})
-    recorded_at = dt.datetime.now(dt.UTC)
-    new_rows = []
-    for row in rows:
-        identity = tuple(row[name] for name in CONTACT_ATTEMPT_SCHEMA)
-        if identity not in known:
-            known.add(identity)
-            new_rows.append({**row, "source": source, "recorded_at": recorded_at})
-    with session.begin_nested():
-        if new_rows:
-            session.execute(insert(table_of(ContactAttempt)), new_rows)
-    return len(new_rows)
 
 
 def load_contact_attempts(session: Session, case_ids: list[str] | None = None) -> pd.DataFrame:
@@ -164,20 +75,12 @@ def load_contact_attempts(session: Session, case_ids: list[str] | None = None) -
     return to_frame(session.execute(query).all(), RECORDED_ATTEMPT_SCHEMA)
 
 
-def _attempt_identities(session: Session, case_ids: set[str]) -> set[tuple[object, ...]]:
-    if not case_ids:
-        return set()
-    existing = to_records(load_contact_attempts(session, sorted(case_ids)), CONTACT_ATTEMPT_SCHEMA)
-    return {tuple(row[name] for name in CONTACT_ATTEMPT_SCHEMA) for row in existing}
+def record_contact_attempts(session: Session, attempts: pd.DataFrame, source: str) -> int:
+    """Record contact attempts; see :func:`connectors.database.casework.record_contact_attempts`
+    (this shorthand records them on behalf of ``source``). Returns the number added."""
+    return casework.record_contact_attempts(session, attempts, source, actor=source).added
 
 
-def _require_known_cases(session: Session, case_ids: Iterable[str]) -> None:
-    wanted = set(case_ids)
-    if not wanted:
-        return
-    known = set(session.scalars(select(Case.case_id).where(Case.case_id.in_(wanted))))
-    unknown = sorted(wanted - known)
-    if unknown:
-        raise UnknownCaseError(
-            f"{len(unknown)} unknown case id(s), e.g. {', '.join(unknown[:3])}; nothing recorded"
-        )
+def record_case_results(session: Session, results: pd.DataFrame, actor: str = "import") -> int:
+    """Close cases with their result; see :func:`casework.record_case_results`."""
+    return casework.record_case_results(session, results, actor).closed

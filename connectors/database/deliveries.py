@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -53,6 +52,9 @@ class DeliveryRecord:
     rejection_reason_en: str | None = None
     rejection_reason_nl: str | None = None
     run_id: str | None = None
+    is_correction: bool = False
+    file_size: int | None = None
+    file_mtime_ns: int | None = None
 
 
 def delivery_already_loaded(session: Session, source_file: str, sha256: str) -> bool:
@@ -90,21 +92,21 @@ def store_delivery(
     signals: pd.DataFrame,
     quarantine: pd.DataFrame,
     vault_tokens: pd.DataFrame,
-    raw_tokens: Mapping[str, bytes] | pd.Series,
     aftercare: pd.DataFrame | None = None,
 ) -> bool:
     """Store a loaded delivery with all its rows in ONE transaction; False if already stored.
 
     ``signals`` follows ``LINKED_SIGNAL_SCHEMA``; ``quarantine`` is ``REJECT_SCHEMA`` +
     ``failed_expectations`` + ``raw_token`` (the encrypted raw record; plaintext ``raw`` is
-    never stored); ``vault_tokens`` has ``household_key`` and ``token``; ``raw_tokens`` maps
-    signal_key to the encrypted raw record.
+    never stored); ``vault_tokens`` has ``household_key`` and ``token``. The raw records of
+    accepted rows are not kept (data minimisation: the canonical, pseudonymised signal and
+    the sealed address hold what the work needs; the inbox file stays until retention).
     """
     if delivery.status != "loaded":
         raise ValueError("store_delivery stores loaded deliveries; use record_rejected_delivery")
     aftercare = aftercare if aftercare is not None else pd.DataFrame()
     _check_counts(delivery, signals, quarantine, aftercare)
-    signal_rows = _signal_records(signals, raw_tokens)
+    signal_rows = _signal_records(signals)
     quarantine_rows = _quarantine_records(quarantine)
     aftercare_rows = to_records(aftercare, LINKED_AFTERCARE_SCHEMA)
     vault_rows = _vault_records(vault_tokens)
@@ -180,19 +182,11 @@ def _check_counts(
         )
 
 
-def _signal_records(
-    signals: pd.DataFrame, raw_tokens: Mapping[str, bytes] | pd.Series
-) -> list[dict[str, Any]]:
+def _signal_records(signals: pd.DataFrame) -> list[dict[str, Any]]:
     rows = to_records(signals, LINKED_SIGNAL_SCHEMA)
     keys = [row["signal_key"] for row in rows]
     if None in keys or len(set(keys)) != len(keys):
         raise ValueError("every signal needs a signal_key, unique within the delivery")
-    tokens = dict(raw_tokens)
-    unknown = set(tokens) - set(keys)
-    if unknown:
-        raise ValueError(f"{len(unknown)} raw tokens belong to no signal of this delivery")
-    for row in rows:
-        row["raw_token"] = tokens.get(row["signal_key"])
     return rows
 
 
@@ -304,9 +298,3 @@ def load_vault_tokens(session: Session, household_keys: list[str] | None = None)
     rows = session.execute(query.order_by(ContactVault.household_key)).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=list(VAULT_TOKEN_COLUMNS))
     return frame.astype({"household_key": "string", "token": object})
-
-
-def load_raw_tokens(session: Session, signal_keys: list[str]) -> dict[str, bytes]:
-    """Encrypted raw records of the given signals (for an authorised look at the source)."""
-    query = select(Signal.signal_key, Signal.raw_token).where(Signal.signal_key.in_(signal_keys))
-    return {key: token for key, token in session.execute(query) if token is not None}

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -34,7 +35,8 @@ DELIVERY_STATUSES = ("loaded", "rejected", "unreadable")
 QUARANTINE_STATUSES = ("open", "resubmitted", "dismissed")
 CASE_STATUSES = ("open", "closed")
 TASK_STATUSES = ("open", "afgerond")
-RUN_STATUSES = ("running", "succeeded", "failed")
+SIGNAL_STATES = ("new", "repeat", "increased", "escalated")
+RUN_STATUSES = ("running", "succeeded", "failed", "interrupted")
 
 # Named constraints keep batch migrations on SQLite and diffs on PostgreSQL deterministic.
 NAMING_CONVENTION = {
@@ -90,6 +92,15 @@ class Delivery(Base):
     rejection_reason_nl: Mapped[str | None] = mapped_column(Text)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A re-submission of corrected quarantine rows adds to its original delivery; it is no
+    # complete snapshot of its own (state and resolutions ignore it as a snapshot).
+    is_correction: Mapped[bool] = mapped_column(server_default=text("false"))
+    # Size and modification time when read: discovery skips an unchanged file without hashing.
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    # The night whose triage took this delivery into account (NULL: not yet); a crashed night's
+    # deliveries are picked up again by the next run.
+    triaged_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Household(Base):
@@ -149,7 +160,6 @@ class Signal(Base):
     warm_handover: Mapped[bool | None]
     consent: Mapped[bool | None]
     indicators: Mapped[str | None] = mapped_column(String(500))
-    raw_token: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Quarantine(Base):
@@ -176,6 +186,10 @@ class Quarantine(Base):
     # Whose row it was, when its address could be read: such a household is not "resolved"
     # at this partner just because its row was held back.
     household_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Dismissed by the data steward (e.g. a duplicate row), with why and by whom.
+    dismissed_reason: Mapped[str | None] = mapped_column(Text)
+    dismissed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Aftercare(Base):
@@ -206,6 +220,8 @@ class SignalState(Base):
     partner: Mapped[str | None] = mapped_column(String(100))
     signal_state: Mapped[str] = mapped_column(String(20))
     previous_amount: Mapped[float | None] = mapped_column(Double)
+    # The night the state was derived; a state is final once derived (never recomputed).
+    derived_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Resolution(Base):
@@ -216,9 +232,36 @@ class Resolution(Base):
     household_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     partner: Mapped[str] = mapped_column(String(100), primary_key=True)
     resolved_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    # The night this resolution became known (a late delivery can complete history later).
+    recorded_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class Case(Base):
+class _CaseFields:
+    """The columns of a case, shared by the current row and its history."""
+
+    household_key: Mapped[str] = mapped_column(String(64))
+    case_type: Mapped[str | None] = mapped_column(String(20))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    picked_up_on: Mapped[dt.date | None] = mapped_column(Date)  # DDAS datumOpgepakt
+    last_pickup_on: Mapped[dt.date | None] = mapped_column(Date)  # repeat look-back start
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(100))  # DDAS EnumEindresultaat
+    status: Mapped[str] = mapped_column(String(20))
+    closed_by: Mapped[str | None] = mapped_column(String(100))  # a user, or the system's run
+    # Optimistic concurrency: every write checks and raises it, so no writer undoes another.
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class _VersionFields:
+    """When and by whom a version of a row became true."""
+
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    night: Mapped[dt.date | None] = mapped_column(Date)  # the night of a pipeline change
+    actor: Mapped[str] = mapped_column(String(100))  # user name or "run:<run id>"
+    change: Mapped[str] = mapped_column(String(30))  # opened, reshaped, closed, ...
+
+
+class Case(_CaseFields, Base):
     """A vroegsignaalzaak: one household's case, at most one open at a time."""
 
     __tablename__ = "cases"
@@ -236,13 +279,15 @@ class Case(Base):
 
     case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     household_key: Mapped[str] = mapped_column(ForeignKey("households.household_key"))
-    case_type: Mapped[str | None] = mapped_column(String(20))
-    opened_on: Mapped[dt.date] = mapped_column(Date)
-    picked_up_on: Mapped[dt.date | None] = mapped_column(Date)  # DDAS datumOpgepakt
-    last_pickup_on: Mapped[dt.date | None] = mapped_column(Date)  # repeat look-back start
-    closed_on: Mapped[dt.date | None] = mapped_column(Date)
-    result: Mapped[str | None] = mapped_column(String(100))  # DDAS EnumEindresultaat
-    status: Mapped[str] = mapped_column(String(20))
+
+
+class CaseVersion(_CaseFields, _VersionFields, Base):
+    """Every state a case has been in (append-only): the current row is the newest version."""
+
+    __tablename__ = "case_versions"
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class CaseSignal(Base):
@@ -259,7 +304,7 @@ class CaseSignal(Base):
 
 
 class SignalStatus(Base):
-    """``DECISION_SCHEMA`` + ``decided_on``: the current triage decision per signal."""
+    """``DECISION_SCHEMA`` + ``decided_on``: the triage decision per signal (insert-only)."""
 
     __tablename__ = "signal_statuses"
     __table_args__ = (CheckConstraint(_one_of("status", ddas.SIGNAL_STATUSES), name="status"),)
@@ -272,18 +317,91 @@ class SignalStatus(Base):
     rule: Mapped[str | None] = mapped_column(String(100))
     policy_version: Mapped[str | None] = mapped_column(String(50))
     reason_nl: Mapped[str | None] = mapped_column(Text)
-    decided_on: Mapped[dt.date] = mapped_column(Date)
+    decided_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    run_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class Team(Base):
+class HouseholdState(Base):
+    """``HOUSEHOLD_STATE_SCHEMA`` as it stood on a night, for the households touched that night.
+
+    Append-only: the state of a household on night N is its newest row with ``night <= N``.
+    """
+
+    __tablename__ = "household_states"
+
+    household_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    night: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    case_type: Mapped[str | None] = mapped_column(String(20))
+    active_partners: Mapped[str | None] = mapped_column(String(500))
+    partner_count: Mapped[int | None] = mapped_column(Integer)
+    total_amount: Mapped[float | None] = mapped_column(Double)
+    relapse: Mapped[bool | None]
+    previous_trajectory_outcome: Mapped[str | None] = mapped_column(String(100))
+    resolved_since: Mapped[dt.date | None] = mapped_column(Date)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class _TeamFields:
+    weekly_capacity: Mapped[int] = mapped_column(Integer)
+    # "beleid <version>" when it comes from the triage policy, else the user who set it.
+    set_by: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class Team(_TeamFields, Base):
+    """A team and the number of tasks it can take on per week (read by the planning)."""
+
     __tablename__ = "teams"
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    weekly_capacity: Mapped[int] = mapped_column(Integer)
 
 
-class Task(Base):
-    """``TASK_SCHEMA``: the outreach work for one open case (one open task per case)."""
+class TeamVersion(_TeamFields, _VersionFields, Base):
+    """Every capacity a team has had: the planning of a past night uses the one then."""
+
+    __tablename__ = "team_versions"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class _TaskFields:
+    """``TASK_SCHEMA``: the columns of a task, shared by the current row and its history."""
+
+    case_id: Mapped[str] = mapped_column(String(64))
+    household_key: Mapped[str | None] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(100))
+    contact_kind: Mapped[str | None] = mapped_column(String(50))
+    joint_with: Mapped[str | None] = mapped_column(String(200))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    priority: Mapped[int | None] = mapped_column(Integer)
+    band: Mapped[int | None] = mapped_column(Integer)  # the policy's priority band (1 first)
+    team_rank: Mapped[int | None] = mapped_column(Integer)  # 1, 2, 3 ... within the team
+    planned_week: Mapped[str | None] = mapped_column(String(10))
+    over_capacity: Mapped[bool | None]
+    plan_status: Mapped[str | None] = mapped_column(String(100))  # "deze week", "later", ...
+    reason_nl: Mapped[str | None] = mapped_column(Text)
+    news_nl: Mapped[str | None] = mapped_column(Text)  # what was new on the last change
+    suggestions: Mapped[str | None] = mapped_column(Text)
+    signal_partners: Mapped[str | None] = mapped_column(String(500))
+    crisis_kinds: Mapped[str | None] = mapped_column(String(100))
+    total_amount: Mapped[float | None] = mapped_column(Double)
+    wijk: Mapped[str | None] = mapped_column(String(200))
+    rule: Mapped[str | None] = mapped_column(String(100))
+    policy_version: Mapped[str | None] = mapped_column(String(50))
+    resolved_since: Mapped[dt.date | None] = mapped_column(Date)
+    score: Mapped[float | None] = mapped_column(Double)
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    score_reasons_nl: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class Task(_TaskFields, Base):
+    """The outreach work for one open case (one open task per case)."""
 
     __tablename__ = "tasks"
     __table_args__ = (
@@ -296,32 +414,25 @@ class Task(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        Index("ix_tasks_team_status", "team", "status"),
     )
 
     task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id", ondelete="CASCADE"))
-    household_key: Mapped[str | None] = mapped_column(String(64))
-    team: Mapped[str | None] = mapped_column(String(100), index=True)
-    contact_kind: Mapped[str | None] = mapped_column(String(50))
-    joint_with: Mapped[str | None] = mapped_column(String(200))
-    due_date: Mapped[dt.date | None] = mapped_column(Date)
-    priority: Mapped[int | None] = mapped_column(Integer)
-    planned_week: Mapped[str | None] = mapped_column(String(10))
-    over_capacity: Mapped[bool | None]
-    reason_nl: Mapped[str | None] = mapped_column(Text)
-    suggestions: Mapped[str | None] = mapped_column(Text)
-    signal_partners: Mapped[str | None] = mapped_column(String(500))
-    total_amount: Mapped[float | None] = mapped_column(Double)
-    wijk: Mapped[str | None] = mapped_column(String(200))
-    rule: Mapped[str | None] = mapped_column(String(100))
-    policy_version: Mapped[str | None] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20))
-    created_on: Mapped[dt.date | None] = mapped_column(Date)
-    updated_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class TaskVersion(_TaskFields, _VersionFields, Base):
+    """Every content a task has had (append-only); the planning fields of a version are those
+    of the night it was written. The plan of any night is recomputed from these versions."""
+
+    __tablename__ = "task_versions"
+
+    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class ContactAttempt(Base):
-    """``CONTACT_ATTEMPT_SCHEMA`` + when and from where it was recorded."""
+    """``CONTACT_ATTEMPT_SCHEMA`` + when, by whom and from where it was recorded."""
 
     __tablename__ = "contact_attempts"
     __table_args__ = (
@@ -338,8 +449,9 @@ class ContactAttempt(Base):
     attempt_date: Mapped[dt.date] = mapped_column(Date)
     part_of_day: Mapped[str | None] = mapped_column(String(20))
     reached: Mapped[bool | None]
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     source: Mapped[str] = mapped_column(String(100))
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class AuditEntry(Base):

@@ -16,11 +16,14 @@ from connectors.database.models import (
     Aftercare,
     Case,
     CaseSignal,
+    CaseVersion,
     ContactVault,
     Household,
+    HouseholdState,
     Quarantine,
     Resolution,
     Signal,
+    TaskVersion,
 )
 from connectors.database.runs import audit
 
@@ -113,7 +116,14 @@ def _closed_cases(session: Session, cutoff: dt.date) -> int:
         .execution_options(synchronize_session=False)
     )
     result = session.execute(delete(Case).where(Case.case_id.in_(case_ids)))
+    _forget_history(session, case_ids)
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _forget_history(session: Session, case_ids: list[str]) -> None:
+    """A deleted case takes its history (and its tasks') with it."""
+    session.execute(delete(CaseVersion).where(CaseVersion.case_id.in_(case_ids)))
+    session.execute(delete(TaskVersion).where(TaskVersion.case_id.in_(case_ids)))
 
 
 def _unused_signals(session: Session, cutoff: dt.date) -> int:
@@ -128,14 +138,19 @@ def _unused_signals(session: Session, cutoff: dt.date) -> int:
         .where(Signal.delivery_date < cutoff, ~picked_up, ~_in_open_case())  # type: ignore[operator]
         .execution_options(synchronize_session=False)
     )
-    # Closed never-picked-up cases left without signals go too.
-    session.execute(
-        delete(Case).where(
-            Case.status == "closed",
-            Case.picked_up_on.is_(None),
-            ~exists().where(CaseSignal.case_id == Case.case_id),
+    # Closed never-picked-up cases left without signals go too, with their history.
+    empty = list(
+        session.scalars(
+            select(Case.case_id).where(
+                Case.status == "closed",
+                Case.picked_up_on.is_(None),
+                ~exists().where(CaseSignal.case_id == Case.case_id),
+            )
         )
     )
+    if empty:
+        session.execute(delete(Case).where(Case.case_id.in_(empty)))
+        _forget_history(session, empty)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -158,5 +173,6 @@ def _orphan_households(session: Session) -> int:
     if not keys:
         return 0
     session.execute(delete(ContactVault).where(ContactVault.household_key.in_(keys)))
+    session.execute(delete(HouseholdState).where(HouseholdState.household_key.in_(keys)))
     result = session.execute(delete(Household).where(Household.household_key.in_(keys)))
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -95,3 +95,17 @@ def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
         return str(item)
 
     return json.loads(json.dumps(dict(value), default=default))  # type: ignore[no-any-return]
+
+
+def nights_run(session: Session) -> int:
+    """How many nightly (or backfill) runs finished successfully on this database."""
+    from sqlalchemy import func, select
+
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(PipelineRun)
+            .where(PipelineRun.status == "succeeded", PipelineRun.flow.in_(("nightly", "backfill")))
+        )
+        or 0
+    )

@@ -1,6 +1,6 @@
 """The columns of the outreach task list, shared by the writer and the results import.
 
-Headers are Dutch (the outreach workers' language); the fill-in columns use DDAS terms.
+Headers are plain Dutch (the outreach workers' language); the fill-in columns use DDAS terms.
 """
 
 from __future__ import annotations
@@ -9,47 +9,77 @@ from typing import Final
 
 from signals import ddas
 
-#: Pre-filled columns, in this order, as the outreach worker sees them.
+TASK_ID: Final = "Taak-ID"
+RANK: Final = "Nr."
+STATUS: Final = "Planning"
+DUE: Final = "Uiterlijk"
+WEEK: Final = "Week"
+TEAM: Final = "Team"
+CONTACT_KIND: Final = "Contactsoort"
+JOINT_WITH: Final = "Samen met"
+POSTCODE: Final = "Postcode"
+HOUSE_NUMBER: Final = "Huisnr."
+SUFFIX: Final = "Toev."
+STREET: Final = "Straat"
+PLACE: Final = "Woonplaats"
+WIJK: Final = "Wijk"
+REASON: Final = "Waarom"
+NEWS: Final = "Nieuw"
+SCORE_REASONS: Final = "Toelichting volgorde"
+SUGGESTIONS: Final = "Suggesties"
+PARTNERS: Final = "Signaalpartners"
+AMOUNT: Final = "Totale achterstand"
+OVER_CAPACITY: Final = "Boven capaciteit"
+
+#: Pre-filled columns, in this order, as the outreach worker sees them. The printed page holds
+#: these (up to ``TASK_ID``); the fill-in columns follow to the right, for digital use.
 TASK_COLUMNS: Final = (
-    "prioriteit",
-    "taak_id",
-    "team",
-    "contactsoort",
-    "uiterlijk",
-    "postcode",
-    "huisnummer",
-    "toevoeging",
-    "wijk",
-    "signaalpartners",
-    "totaal_achterstand",
-    "reden",
-    "suggesties",
-    "ingepland_week",
-    "boven_capaciteit",
-    "samen_met",
+    RANK,
+    STATUS,
+    DUE,
+    WEEK,
+    CONTACT_KIND,
+    JOINT_WITH,
+    POSTCODE,
+    HOUSE_NUMBER,
+    SUFFIX,
+    STREET,
+    PLACE,
+    WIJK,
+    REASON,
+    NEWS,
+    SCORE_REASONS,
+    SUGGESTIONS,
+    PARTNERS,
+    AMOUNT,
+    OVER_CAPACITY,
+    TEAM,
+    TASK_ID,
 )
+#: Columns whose text wraps (long reasons), with their printed width in characters.
+WRAPPED: Final = {REASON: 48, NEWS: 40, SCORE_REASONS: 30, SUGGESTIONS: 24}
 
 MAX_ATTEMPTS: Final = 3
+ATTEMPT_FIELDS: Final = ("soort", "datum", "dagdeel", "bereikt")
 
 
 def attempt_column(number: int, field: str) -> str:
-    """Header of one cell of a contact attempt, e.g. ``poging_2_datum``."""
-    return f"poging_{number}_{field}"
+    """Header of one cell of a contact attempt, e.g. ``Poging 2 datum``."""
+    return f"Poging {number} {field}"
 
 
-ATTEMPT_FIELDS: Final = ("soort", "datum", "dagdeel", "bereikt")
 ATTEMPT_COLUMNS: Final = tuple(
     attempt_column(number, field)
     for number in range(1, MAX_ATTEMPTS + 1)
     for field in ATTEMPT_FIELDS
 )
-RESULT_COLUMN: Final = "resultaat"
+RESULT_COLUMN: Final = "Resultaat"
 #: Optional; an empty cell means "the day the list is imported".
-RESULT_DATE_COLUMN: Final = "resultaat_datum"
+RESULT_DATE_COLUMN: Final = "Resultaat datum"
 FILL_IN_COLUMNS: Final = (*ATTEMPT_COLUMNS, RESULT_COLUMN, RESULT_DATE_COLUMN)
 ALL_COLUMNS: Final = (*TASK_COLUMNS, *FILL_IN_COLUMNS)
 DATE_COLUMNS: Final = (
-    "uiterlijk",
+    DUE,
     *(attempt_column(n, "datum") for n in range(1, MAX_ATTEMPTS + 1)),
     RESULT_DATE_COLUMN,
 )
@@ -73,11 +103,11 @@ def choice_list_for(column: str) -> str | None:
     """Which choice list a fill-in column draws from (None for dates)."""
     if column == RESULT_COLUMN:
         return "EnumEindresultaat"
-    if column.endswith("_soort"):
+    if column.endswith(" soort"):
         return "EnumContactsoort"
-    if column.endswith("_dagdeel"):
+    if column.endswith(" dagdeel"):
         return "EnumDagdeel"
-    if column.endswith("_bereikt"):
+    if column.endswith(" bereikt"):
         return "JaNee"
     return None
 
@@ -86,3 +116,18 @@ def display_postcode(postcode: str) -> str:
     """``7906KL`` -> ``7906 KL`` (how residents and workers write it)."""
     compact = postcode.replace(" ", "").upper()
     return f"{compact[:4]} {compact[4:]}" if len(compact) == 6 else compact
+
+
+#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: object) -> object:
+    """Text that a spreadsheet shows as text: a leading formula character gets a ``'``.
+
+    Whatever validation let through (a partner's wijknaam, a reason), no exported cell ever
+    becomes a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

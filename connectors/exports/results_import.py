@@ -58,6 +58,7 @@ class ImportRejected(Exception):  # noqa: N818 - the name the callers agreed on
 class ImportResult:
     attempts: pd.DataFrame  # CONTACT_ATTEMPT_SCHEMA
     results: pd.DataFrame  # CASE_RESULT_SCHEMA
+    team: str | None = None  # the team whose list it is (every task must be that team's)
 
 
 @dataclass(frozen=True)
@@ -73,24 +74,44 @@ def import_task_list(path: Path, tasks: pd.DataFrame, today: date) -> ImportResu
     Dates after ``today`` are refused; an empty ``resultaat_datum`` becomes ``today``.
     """
     rows = list(_read_rows(path))
-    return _parse_rows(rows, _case_by_task(tasks), today)
+    return _parse_rows(rows, _case_by_task(tasks), today, _team_by_task(tasks))
 
 
-def _parse_rows(rows: list[_Row], case_by_task: Mapping[str, str], today: date) -> ImportResult:
+def _parse_rows(
+    rows: list[_Row],
+    case_by_task: Mapping[str, str],
+    today: date,
+    team_by_task: Mapping[str, str] | None = None,
+) -> ImportResult:
     errors: list[CellError] = []
+    teams = {str(t).strip() for row in rows if _filled(t := row.cells.get(col.TEAM))}
+    if len(teams) > 1:
+        raise ImportRejected(
+            [CellError(rows[0].sheet, 1, col.TEAM, "lijst van meer dan één team", "several teams")]
+        )
+    team = next(iter(teams), None)
     attempts: list[dict[str, object]] = []
     results: list[dict[str, object]] = []
     seen: dict[str, _Row] = {}
     for row in rows:
         if not any(_filled(row.cells.get(name)) for name in col.FILL_IN_COLUMNS):
             continue  # nothing recorded for this task yet
-        task_id = _text(row.cells.get("taak_id")) or ""
+        task_id = _text(row.cells.get(col.TASK_ID)) or ""
         case_id = case_by_task.get(task_id)
         if case_id is None:
-            errors.append(_error(row, "taak_id", "onbekende of lege taak_id", "unknown or empty"))
+            errors.append(_error(row, col.TASK_ID, "onbekende of lege Taak-ID", "unknown or empty"))
+            continue
+        if team is not None and team_by_task and team_by_task.get(task_id) != team:
+            errors.append(
+                _error(
+                    row, col.TASK_ID, "taak hoort niet bij het team van deze lijst", "other team"
+                )
+            )
             continue
         if task_id in seen:
-            errors.append(_error(row, "taak_id", "taak staat dubbel in de lijst", "duplicate task"))
+            errors.append(
+                _error(row, col.TASK_ID, "taak staat dubbel in de lijst", "duplicate task")
+            )
             continue
         seen[task_id] = row
         for number in range(1, col.MAX_ATTEMPTS + 1):
@@ -109,6 +130,7 @@ def _parse_rows(rows: list[_Row], case_by_task: Mapping[str, str], today: date) 
         results=conform(
             pd.DataFrame(results, columns=list(CASE_RESULT_SCHEMA)), CASE_RESULT_SCHEMA
         ),
+        team=team,
     )
 
 
@@ -229,6 +251,11 @@ def _text(value: object) -> str | None:
     return str(value).strip() if _filled(value) else None
 
 
+def _team_by_task(tasks: pd.DataFrame) -> dict[str, str]:
+    known = tasks.dropna(subset=["task_id", "team"])
+    return dict(zip(known["task_id"].astype(str), known["team"].astype(str), strict=True))
+
+
 def _case_by_task(tasks: pd.DataFrame) -> dict[str, str]:
     known = tasks.dropna(subset=["task_id", "case_id"])
     return dict(zip(known["task_id"].astype(str), known["case_id"].astype(str), strict=True))
@@ -248,7 +275,7 @@ def _read_xlsx(path: Path) -> Iterator[_Row]:
     try:
         sheets = [s for s in workbook.worksheets if s.sheet_state == "visible"]
         task_sheets = [
-            s for s in sheets if "taak_id" in _header(s.iter_rows(max_row=1, values_only=True))
+            s for s in sheets if col.TASK_ID in _header(s.iter_rows(max_row=1, values_only=True))
         ]
         if not task_sheets:
             raise ImportRejected([_missing_header(path.name)])
@@ -271,7 +298,7 @@ def _read_csv(path: Path) -> Iterator[_Row]:
     with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
         header = [str(name).strip() for name in next(reader, [])]
-        if "taak_id" not in header:
+        if col.TASK_ID not in header:
             raise ImportRejected([_missing_header(path.name)])
         _check_header(path.name, header)
         line = reader.line_num
@@ -286,7 +313,7 @@ def _header(rows: Iterator[tuple[object, ...]]) -> list[str]:
 
 
 def _check_header(sheet: str, header: list[str]) -> None:
-    missing = [name for name in ("taak_id", *col.FILL_IN_COLUMNS[:-1]) if name not in header]
+    missing = [name for name in (col.TASK_ID, *col.FILL_IN_COLUMNS[:-1]) if name not in header]
     if missing:
         raise ImportRejected(
             [CellError(sheet, 1, name, "kolom ontbreekt", "column is missing") for name in missing]
@@ -294,4 +321,4 @@ def _check_header(sheet: str, header: list[str]) -> None:
 
 
 def _missing_header(sheet: str) -> CellError:
-    return CellError(sheet, 1, "taak_id", "geen takenlijst: kolom ontbreekt", "not a task list")
+    return CellError(sheet, 1, col.TASK_ID, "geen takenlijst: kolom ontbreekt", "not a task list")

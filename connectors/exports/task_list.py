@@ -3,8 +3,12 @@
 One file per team (rather than one workbook with a sheet per team) so that a team only ever
 receives the addresses of its own work. The XLSX has the sheet ``Taken`` (styled, frozen header,
 drop-down lists with the DDAS enumerations, date validation) and a hidden sheet ``Keuzelijsten``
-holding those lists: they exceed Excel's 255-character limit for inline lists. The CSV is
+holding those lists: they exceed Excel's 255-character limit for inline lists. It prints as a
+work list: A4 landscape, fitted to the page width, the header row repeated on every page,
+reasons wrapped; the fill-in columns lie outside the print area (for digital use). The CSV is
 UTF-8 with BOM and ``;`` as delimiter, so that it opens correctly in a Dutch Excel.
+
+No cell is ever written as a formula, whatever text reached the data (``columns.safe_text``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,6 +33,8 @@ DATE_FORMAT_CSV = "%d-%m-%Y"
 EURO_FORMAT_XLSX = '"€" #,##0.00'
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+FILL_IN_FILL = PatternFill("solid", fgColor="FFF2CC")
+THIN = Side(style="thin", color="BFBFBF")
 #: Earliest date accepted in a date cell; the import refuses dates in the future.
 EARLIEST_DATE_FORMULA = "DATE(2000,1,1)"
 
@@ -36,11 +42,10 @@ EARLIEST_DATE_FORMULA = "DATE(2000,1,1)"
 def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
     """Open tasks (TASK_SCHEMA) joined with their decrypted addresses, as the worker sees them.
 
-    In the order of the work: planned week, then due date, then priority (as capacity
-    planning ordered it), so a worker going down the list does this week's work first. The
-    fill-in columns are empty. A task whose household
-    has no address in ``addresses`` cannot be visited or written to: that raises, naming the
-    task ids (never an address).
+    In the team's work order (``team_rank``: 1 is the first to do). The fill-in columns are
+    empty. A task whose household has no address in ``addresses`` cannot be visited or
+    written to: that raises, naming the task ids (never an address). ``addresses`` may carry
+    ``straat`` and ``woonplaats`` (from the reference list); otherwise those stay empty.
     """
     open_tasks = tasks[tasks["status"] == OPEN]
     address = _address_lookup(addresses)
@@ -49,26 +54,31 @@ def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFram
     if missing:
         raise ValueError(f"no address in the contact vault for tasks {sorted(missing)}")
     joined = joined.sort_values(
-        ["planned_week", "due_date", "priority", "task_id"], kind="stable", na_position="last"
+        ["team", "team_rank", "priority", "task_id"], kind="stable", na_position="last"
     )
     frame = pd.DataFrame(
         {
-            "prioriteit": joined["priority"],
-            "taak_id": joined["task_id"],
-            "team": joined["team"],
-            "contactsoort": joined["contact_kind"],
-            "uiterlijk": joined["due_date"],
-            "postcode": joined["postcode"].map(col.display_postcode).astype("string"),
-            "huisnummer": joined["huisnummer"],
-            "toevoeging": joined["toevoeging"].fillna(""),
-            "wijk": joined["wijk"],
-            "signaalpartners": joined["signal_partners"],
-            "totaal_achterstand": joined["total_amount"],
-            "reden": joined["reason_nl"],
-            "suggesties": joined["suggestions"],
-            "ingepland_week": joined["planned_week"],
-            "boven_capaciteit": joined["over_capacity"].map(_yes_no).astype("string"),
-            "samen_met": joined["joint_with"],
+            col.RANK: joined["team_rank"],
+            col.STATUS: joined["plan_status"],
+            col.DUE: joined["due_date"],
+            col.WEEK: joined["planned_week"],
+            col.CONTACT_KIND: joined["contact_kind"],
+            col.JOINT_WITH: joined["joint_with"],
+            col.POSTCODE: joined["postcode"].map(col.display_postcode).astype("string"),
+            col.HOUSE_NUMBER: joined["huisnummer"],
+            col.SUFFIX: joined["toevoeging"].fillna(""),
+            col.STREET: joined["straat"],
+            col.PLACE: joined["woonplaats"],
+            col.WIJK: joined["wijk"],
+            col.REASON: joined["reason_nl"],
+            col.NEWS: joined["news_nl"],
+            col.SCORE_REASONS: joined["score_reasons_nl"],
+            col.SUGGESTIONS: joined["suggestions"],
+            col.PARTNERS: joined["signal_partners"],
+            col.AMOUNT: joined["total_amount"],
+            col.OVER_CAPACITY: joined["over_capacity"].map(_yes_no).astype("string"),
+            col.TEAM: joined["team"],
+            col.TASK_ID: joined["task_id"],
         }
     ).reset_index(drop=True)
     for name in col.FILL_IN_COLUMNS:
@@ -91,30 +101,34 @@ def write_task_lists(
     """
     frame = task_list_frame(tasks, addresses)
     if team is not None:
-        frame = frame[frame["team"] == team]
+        frame = frame[frame[col.TEAM] == team]
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    teams = sorted(str(name) for name in frame["team"].dropna().unique())
+    teams = sorted(str(name) for name in frame[col.TEAM].dropna().unique())
     if len({_slug(name) for name in teams}) < len(teams):
         raise ValueError("two team names map to the same file name; rename one of the teams")
     for team_name in teams:
-        team_frame = frame[frame["team"] == team_name].reset_index(drop=True)
+        team_frame = frame[frame[col.TEAM] == team_name].reset_index(drop=True)
         stem = f"takenlijst_{_slug(team_name)}_{as_of.isoformat()}"
         written.append(write_task_list_csv(team_frame, out_dir / f"{stem}.csv"))
-        written.append(write_task_list_xlsx(team_frame, out_dir / f"{stem}.xlsx"))
+        title = f"Takenlijst {team_name} — {as_of.strftime('%d-%m-%Y')}"
+        written.append(write_task_list_xlsx(team_frame, out_dir / f"{stem}.xlsx", title))
     return written
 
 
 def write_task_list_csv(frame: pd.DataFrame, path: Path) -> Path:
     """CSV for Dutch Excel: UTF-8 with BOM, ``;``, decimal comma, dates dd-mm-jjjj."""
     out = frame.copy()
-    out["uiterlijk"] = out["uiterlijk"].dt.strftime(DATE_FORMAT_CSV)
+    out[col.DUE] = out[col.DUE].dt.strftime(DATE_FORMAT_CSV)
+    for name in out.columns:
+        if out[name].dtype == "string" or out[name].dtype == object:
+            out[name] = out[name].map(col.safe_text, na_action="ignore")
     out.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",", float_format="%.2f")
     return path
 
 
-def write_task_list_xlsx(frame: pd.DataFrame, path: Path) -> Path:
-    """XLSX with a styled frozen header, real date cells and DDAS drop-down lists."""
+def write_task_list_xlsx(frame: pd.DataFrame, path: Path, title: str = "Takenlijst") -> Path:
+    """XLSX with a styled frozen header, real date cells, DDAS drop-downs and print settings."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -124,12 +138,19 @@ def write_task_list_xlsx(frame: pd.DataFrame, path: Path) -> Path:
     last_row = max(len(frame) + 1, 2)
     _add_validations(sheet, list_ranges, last_row)
     _style_sheet(sheet, frame)
+    _print_settings(sheet, frame, title)
     workbook.save(path)
     return path
 
 
 def _address_lookup(addresses: pd.DataFrame) -> pd.DataFrame:
-    lookup = addresses[["household_key", "postcode", "huisnummer", "toevoeging"]]
+    lookup = addresses.copy()
+    for optional in ("straat", "woonplaats"):
+        if optional not in lookup.columns:
+            lookup[optional] = pd.NA
+    lookup = lookup[
+        ["household_key", "postcode", "huisnummer", "toevoeging", "straat", "woonplaats"]
+    ]
     if lookup["household_key"].duplicated().any():
         raise ValueError("the address frame holds more than one address for a household_key")
     return lookup
@@ -155,6 +176,11 @@ def _write_rows(sheet: Worksheet, frame: pd.DataFrame) -> None:
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
         sheet.append([_cell_value(value) for value in row])
+    # A string cell is always text: openpyxl would take "=..." for a formula.
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _write_choice_sheet(sheet: Worksheet) -> dict[str, str]:
@@ -178,7 +204,7 @@ def _add_validations(sheet: Worksheet, list_ranges: dict[str, str], last_row: in
     sheet.add_data_validation(dates)
     for index, header in enumerate(headers, start=1):
         cells = f"{get_column_letter(index)}2:{get_column_letter(index)}{last_row}"
-        if header in col.DATE_COLUMNS and header != "uiterlijk":
+        if header in col.DATE_COLUMNS and header != col.DUE:
             dates.add(cells)
             continue
         list_name = col.choice_list_for(header) if header in col.FILL_IN_COLUMNS else None
@@ -219,29 +245,58 @@ def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
     for cell in sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
-    sheet.freeze_panes = "C2"  # header row and prioriteit + taak_id stay in view
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.freeze_panes = "C2"  # header row and number + status stay in view
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    top = Alignment(vertical="top")
+    wrapped = Alignment(vertical="top", wrap_text=True)
+    border = Border(bottom=THIN)
     for index, name in enumerate(frame.columns, start=1):
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = _width(name, frame[name])
+        sheet.column_dimensions[letter].width = _width(str(name), frame[name])
         number_format = _number_format(str(name))
-        if number_format:
-            for row in range(2, len(frame) + 2):
-                sheet[f"{letter}{row}"].number_format = number_format
+        alignment = wrapped if name in col.WRAPPED else top
+        for row in range(2, len(frame) + 2):
+            cell = sheet[f"{letter}{row}"]
+            cell.alignment = alignment
+            cell.border = border
+            if number_format:
+                cell.number_format = number_format
+            if name in col.FILL_IN_COLUMNS:
+                cell.fill = FILL_IN_FILL
+
+
+def _print_settings(sheet: Worksheet, frame: pd.DataFrame, title: str) -> None:
+    """A4 landscape work list: the pre-filled columns, page width, header on every page."""
+    printed = len(col.TASK_COLUMNS)
+    sheet.print_area = f"A1:{get_column_letter(printed)}{len(frame) + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = False
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddHeader.center.text = title
+    sheet.oddFooter.center.text = "Pagina &P van &N"
+    sheet.oddFooter.right.text = "Vertrouwelijk: alleen voor het eigen team"
 
 
 def _number_format(name: str) -> str | None:
     if name in col.DATE_COLUMNS:
         return DATE_FORMAT_XLSX
-    if name == "totaal_achterstand":
+    if name == col.AMOUNT:
         return EURO_FORMAT_XLSX
     return None
 
 
-def _width(name: object, values: pd.Series) -> float:
+def _width(name: str, values: pd.Series) -> float:
+    if name in col.WRAPPED:
+        return float(col.WRAPPED[name])
     lengths: Sequence[int] = [len(str(v)) for v in values.dropna()] or [0]
-    list_name = col.choice_list_for(str(name)) if name in col.FILL_IN_COLUMNS else None
+    list_name = col.choice_list_for(name) if name in col.FILL_IN_COLUMNS else None
     choices = col.CHOICE_LISTS.get(list_name, ()) if list_name else ()
-    longest = max(len(str(name)), max(lengths), *(len(c) for c in choices), 10)
-    return float(min(longest + 2, 60))
+    longest = max(len(name), max(lengths), *(len(c) for c in choices), 6)
+    return float(min(longest + 2, 40))

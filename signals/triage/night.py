@@ -3,136 +3,230 @@
 A pure composition of the triage steps, so that the same function runs on all households at
 once or per partition (postcode area) on Dask workers: households never span partitions, and
 every id is derived from the data, so the partitioned result equals the single-process one.
+
+Only the households involved tonight are looked at: those with undecided signals, those a
+partner dropped tonight (their arrears may now be resolved everywhere), and those a nazorg
+file listed tonight (a relapse can move their open task up). Planning then runs over all open
+work together (:func:`plan_open_tasks`), since every task shares its team's capacity.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import pandas as pd
 
 from signals.capacity import plan_capacity
-from signals.cases import CASE_COLUMNS, CASE_SIGNAL_COLUMNS, assign_cases
-from signals.schema import DECISION_SCHEMA, SIGNAL_STATE_SCHEMA, TASK_SCHEMA, conform
-from signals.state import household_states, pickups
-from signals.tasks import build_tasks
+from signals.cases import CASE_COLUMNS, CASE_SIGNAL_COLUMNS, OPEN, assign_cases
+from signals.closing import CLOSURE_COLUMNS, resolved_to_close
+from signals.ddas import STATUS_PICKED_UP
+from signals.schema import (
+    DECISION_SCHEMA,
+    HOUSEHOLD_STATE_SCHEMA,
+    PICKUP_SCHEMA,
+    SIGNAL_STATE_SCHEMA,
+    TASK_SCHEMA,
+    conform,
+    empty_frame,
+)
+from signals.state import (
+    STATE_ESCALATED,
+    STATE_INCREASED,
+    STATE_NEW,
+    household_picture,
+)
+from signals.tasks import DONE, build_tasks
 from signals.triage.policy import TriagePolicy
-from signals.triage.priority import assign_priority
 from signals.triage.rules import triage_signals
+from signals.triage.shape import household_facts
+from signals.triage.text import DATE_NL, euro_nl_series, fill_template
+
+#: Households listed in tonight's nazorg (aftercare) deliveries.
+NAZORG_SCHEMA: dict[str, str] = {"household_key": "string"}
 
 
 @dataclass
 class NightInput:
-    """What the triage of one partition needs; all frames restricted to its households."""
+    """What the triage of one partition needs; all frames restricted to its households,
+    except ``complete_deliveries`` (partner and date of every complete delivery)."""
 
+    households: pd.Series  # the households involved tonight
     signals: pd.DataFrame  # undecided linked signals (LINKED_SIGNAL_SCHEMA)
     signal_state: pd.DataFrame  # SIGNAL_STATE_SCHEMA of those signals
-    household_state: pd.DataFrame  # HOUSEHOLD_STATE_SCHEMA
-    cases: pd.DataFrame  # all known cases (CASE_COLUMNS)
-    open_tasks: pd.DataFrame  # TASK_SCHEMA, carried over
+    history: pd.DataFrame  # the households' linked signals up to tonight (window + horizon)
+    complete_deliveries: pd.DataFrame
+    held_back: pd.DataFrame  # partner, delivery_date, household_key of quarantined rows
+    resolutions: pd.DataFrame  # RESOLUTION_SCHEMA
+    aftercare: pd.DataFrame  # LINKED_AFTERCARE_SCHEMA
+    nazorg_tonight: pd.DataFrame  # NAZORG_SCHEMA
+    open_cases: pd.DataFrame  # CASE_COLUMNS
+    open_tasks: pd.DataFrame  # TASK_SCHEMA
     pickups: pd.DataFrame  # PICKUP_SCHEMA: earlier pick-ups per household × partner
+    window_days: int = 183
+    recurrence_days: int = 365
+    episodic_partners: frozenset[str] | None = None
 
 
 @dataclass
 class NightOutput:
-    decisions: pd.DataFrame  # DECISION_SCHEMA
-    cases: pd.DataFrame  # CASE_COLUMNS: every case of the partition after tonight
-    case_signals: pd.DataFrame  # CASE_SIGNAL_COLUMNS: tonight's links
-    tasks: pd.DataFrame  # TASK_SCHEMA: open tasks after tonight, before capacity planning
-
-
-def night_input(
-    history: pd.DataFrame,
-    decisions: pd.DataFrame,
-    signal_state: pd.DataFrame,
-    aftercare: pd.DataFrame,
-    complete_deliveries: pd.DataFrame,
-    cases: pd.DataFrame,
-    open_tasks: pd.DataFrame,
-    night: date,
-    window_days: int,
-    resolved: pd.DataFrame | None = None,
-    recurrence_days: int = 365,
-    episodic_partners: set[str] | None = None,
-) -> NightInput:
-    """What the triage of ``night`` works on: every signal delivered up to ``night`` that has
-    no decision yet, with the state of the households involved."""
-    history = history[history["delivery_date"] <= pd.Timestamp(night)]
-    undecided = history[~history["signal_key"].isin(set(decisions["signal_key"]))]
-    undecided = undecided.reset_index(drop=True)
-    involved = set(undecided["household_key"])
-    households = household_states(
-        history,
-        aftercare,
-        night,
-        window_days,
-        complete_deliveries,
-        resolved,
-        recurrence_days,
-        episodic_partners,
+    decisions: pd.DataFrame = field(default_factory=lambda: empty_frame(DECISION_SCHEMA))
+    cases: pd.DataFrame = field(default_factory=lambda: conform(pd.DataFrame(), CASE_COLUMNS))
+    case_signals: pd.DataFrame = field(
+        default_factory=lambda: conform(pd.DataFrame(), CASE_SIGNAL_COLUMNS)
     )
-    return NightInput(
-        signals=undecided,
-        signal_state=conform(
-            signal_state[signal_state["signal_key"].isin(set(undecided["signal_key"]))],
-            SIGNAL_STATE_SCHEMA,
-        ),
-        household_state=households[households["household_key"].isin(involved)],
-        cases=cases,
-        open_tasks=open_tasks,
-        pickups=pickups(history, decisions),
+    tasks: pd.DataFrame = field(default_factory=lambda: conform(pd.DataFrame(), TASK_SCHEMA))
+    household_states: pd.DataFrame = field(
+        default_factory=lambda: empty_frame(HOUSEHOLD_STATE_SCHEMA)
     )
 
 
 def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightOutput:
     """Decide every undecided signal, fold it into its household's case and task."""
+    episodic = None if batch.episodic_partners is None else set(batch.episodic_partners)
+    states, current = household_picture(
+        batch.history,
+        batch.aftercare,
+        night,
+        batch.window_days,
+        batch.complete_deliveries,
+        batch.resolutions,
+        batch.recurrence_days,
+        episodic,
+        batch.held_back,
+    )
+    involved = set(batch.households.dropna())
+    states = states[states["household_key"].isin(involved)].reset_index(drop=True)
     decisions = triage_signals(batch.signals, batch.signal_state, batch.pickups, policy)
-    cases, links = assign_cases(decisions, batch.household_state, batch.cases, night)
-    tasks = build_tasks(
-        batch.signals, decisions, batch.household_state, cases, batch.open_tasks, policy, night
+    cases, links = assign_cases(decisions, states, batch.open_cases, night)
+    open_after = _open_after(batch.open_cases, cases)
+
+    facts = household_facts(current, states, policy)
+    facts["resolved_since"] = states.set_index("household_key")["resolved_since"]
+    picked = set(decisions.loc[decisions["status"] == STATUS_PICKED_UP, "household_key"])
+    relapsed = set(states.loc[states["relapse"].fillna(False).astype(bool), "household_key"])
+    listed = set(batch.nazorg_tonight["household_key"].dropna()) & relapsed
+    with_case = set(open_after["household_key"])
+    reshape = pd.Series(facts.index.isin((picked | listed) & with_case), index=facts.index)
+    news = news_lines(batch.signals, batch.signal_state, decisions, states, listed, policy, night)
+    tasks = build_tasks(facts, reshape, news, open_after, batch.open_tasks, policy, night)
+    return NightOutput(decisions, cases, links, tasks, states)
+
+
+def _open_after(before: pd.DataFrame, tonight: pd.DataFrame) -> pd.DataFrame:
+    merged = pd.concat([conform(before, CASE_COLUMNS), tonight], ignore_index=True)
+    merged = merged.drop_duplicates("case_id", keep="last")
+    return merged[merged["status"].eq(OPEN).fillna(False).astype(bool)]
+
+
+def news_lines(
+    signals: pd.DataFrame,
+    signal_state: pd.DataFrame,
+    decisions: pd.DataFrame,
+    states: pd.DataFrame,
+    relapse_listed: set[str],
+    policy: TriagePolicy,
+    night: date,
+) -> pd.Series:
+    """Per household: what is new tonight, in Dutch ("Nieuw op 05-12-2025: …")."""
+    picked = decisions.loc[decisions["status"] == STATUS_PICKED_UP, ["signal_key"]]
+    rows = picked.merge(
+        signals[["signal_key", "household_key", "partner_type", "amount", "crisis_kind"]],
+        on="signal_key",
+    ).merge(
+        signal_state[["signal_key", "signal_state", "previous_amount"]], on="signal_key", how="left"
     )
-    return NightOutput(decisions=decisions, cases=cases, case_signals=links, tasks=tasks)
-
-
-def partition_keys(signals: pd.DataFrame, partitioned: bool) -> pd.Series:
-    """The partition of each signal: its neighbourhood (postcode area), unknown → "buiten";
-    or one partition "alle" when the night runs in one process."""
-    if not partitioned:
-        return pd.Series("alle", index=signals.index, dtype="string")
-    return signals["wijkcode"].astype("string").fillna("buiten")
-
-
-def split_by_partition(batch: NightInput, partitions: pd.Series) -> dict[str, NightInput]:
-    """Split a night's input so that each partition holds whole households."""
-    household_part = (
-        pd.DataFrame({"household_key": batch.signals["household_key"], "part": partitions})
-        .drop_duplicates("household_key")
-        .set_index("household_key")["part"]
-    )
-    out: dict[str, NightInput] = {}
-    for part in sorted(household_part.unique()):
-        keys = set(household_part[household_part == part].index)
-        out[str(part)] = NightInput(
-            signals=_of(batch.signals, keys),
-            signal_state=_of(batch.signal_state, keys),
-            household_state=_of(batch.household_state, keys),
-            cases=_of(batch.cases, keys),
-            open_tasks=_of(batch.open_tasks, keys),
-            pickups=_of(batch.pickups, keys),
+    what = rows["partner_type"].map(policy.arrears_nl).astype("string").fillna(rows["partner_type"])
+    amount = euro_nl_series(rows["amount"], missing="onbekend bedrag")
+    previous = euro_nl_series(rows["previous_amount"], missing="onbekend bedrag")
+    kind = rows["crisis_kind"].map(policy.crisis.kinds_nl).astype("string")
+    state = rows["signal_state"].astype("string").fillna(STATE_NEW)
+    values = {"what": what, "amount": amount, "previous": previous, "kind": kind}
+    text = fill_template("{what} opnieuw gemeld ({amount})", values, rows.index)
+    templates = {
+        STATE_NEW: "nieuwe {what} van {amount}",
+        STATE_INCREASED: "{what} gestegen van {previous} naar {amount}",
+        STATE_ESCALATED: "{kind} ({what} {amount})",
+    }
+    for name, template in templates.items():
+        mask = state == name
+        if mask.any():
+            text[mask] = fill_template(
+                template, {k: v[mask] for k, v in values.items()}, rows.index[mask]
+            )
+    no_amount = rows["amount"].isna() & (state == STATE_NEW)
+    text[no_amount] = "nieuwe " + what[no_amount]
+    new_crisis = kind.notna() & (state == STATE_NEW)
+    text[new_crisis] = text[new_crisis] + ", " + kind[new_crisis]
+    lines = pd.DataFrame({"household_key": rows["household_key"], "line": text})
+    if relapse_listed:
+        outcome = states.set_index("household_key")["previous_trajectory_outcome"]
+        keys = sorted(relapse_listed)
+        told = outcome.reindex(keys).map(policy.outcomes_nl).astype("string").fillna("onbekend")
+        relapse = (
+            "terugval na een eerder schuldhulptraject gemeld door nazorg (uitkomst: " + told + ")"
         )
+        lines = pd.concat(
+            [lines, pd.DataFrame({"household_key": keys, "line": relapse.to_numpy()})],
+            ignore_index=True,
+        )
+    if lines.empty:
+        return pd.Series(dtype="string")
+    joined = lines.groupby("household_key")["line"].agg("; ".join)
+    return (f"Nieuw op {night.strftime(DATE_NL)}: " + joined).astype("string")
+
+
+def household_partitions(batch: NightInput, partitioned: bool) -> pd.Series:
+    """Household -> partition: its wijk when partitioned (unknown: "buiten"), else "alle".
+
+    Households never span partitions, so each partition triages whole households.
+    """
+    keys = batch.households
+    if not partitioned:
+        return pd.Series("alle", index=keys.to_numpy(), dtype="string")
+    known = batch.history.dropna(subset=["household_key"]).drop_duplicates("household_key")
+    by_household = known.set_index("household_key")["wijkcode"].astype("string")
+    return by_household.reindex(keys.to_numpy()).fillna("buiten")
+
+
+#: NightInput fields restricted per partition by household (the rest are shared).
+_PER_HOUSEHOLD = (
+    "signals",
+    "signal_state",
+    "history",
+    "held_back",
+    "resolutions",
+    "aftercare",
+    "nazorg_tonight",
+    "open_cases",
+    "open_tasks",
+    "pickups",
+)
+
+
+def split_by_partition(batch: NightInput, household_part: pd.Series) -> dict[str, NightInput]:
+    """Split a night's input so that each partition holds whole households.
+
+    ``household_part`` maps household key to partition; involved households it does not
+    name go to partition "buiten".
+    """
+    parts = household_part.reindex(batch.households.to_numpy()).fillna("buiten")
+    out: dict[str, NightInput] = {}
+    for part in sorted(parts.unique()):
+        keys = set(parts.index[parts == part])
+        values = {f.name: getattr(batch, f.name) for f in fields(batch)}
+        for name in _PER_HOUSEHOLD:
+            values[name] = _of(values[name], keys)
+        values["households"] = pd.Series(sorted(keys), dtype="string")
+        out[str(part)] = NightInput(**values)
     return out
 
 
 def combine(outputs: list[NightOutput]) -> NightOutput:
     """Put partition results back together in a canonical order."""
     if not outputs:
-        return NightOutput(
-            decisions=conform(pd.DataFrame(), DECISION_SCHEMA),
-            cases=conform(pd.DataFrame(), CASE_COLUMNS),
-            case_signals=conform(pd.DataFrame(), CASE_SIGNAL_COLUMNS),
-            tasks=conform(pd.DataFrame(), TASK_SCHEMA),
-        )
+        return NightOutput()
 
     def stack(frames: list[pd.DataFrame], key: list[str], schema: dict[str, str]) -> pd.DataFrame:
         joined = pd.concat(frames, ignore_index=True)
@@ -145,21 +239,60 @@ def combine(outputs: list[NightOutput]) -> NightOutput:
             [o.case_signals for o in outputs], ["case_id", "signal_key"], CASE_SIGNAL_COLUMNS
         ),
         tasks=stack([o.tasks for o in outputs], ["task_id"], TASK_SCHEMA),
+        household_states=stack(
+            [o.household_states for o in outputs], ["household_key"], HOUSEHOLD_STATE_SCHEMA
+        ),
     )
 
 
-def plan_open_tasks(
-    carried: pd.DataFrame, tonight: pd.DataFrame, policy: TriagePolicy, night: date
-) -> pd.DataFrame:
-    """All open work after tonight, ranked and planned into the teams' weeks.
+@dataclass
+class Plan:
+    """All open work after tonight, planned; and what the system closed tonight."""
 
-    ``carried`` are the open tasks before tonight; those of households not triaged tonight
-    share the teams' capacity with tonight's. Priority is a rank over all open work, so it is
-    set here, over every partition together (a partition only ranks its own tasks).
+    tasks: pd.DataFrame  # TASK_SCHEMA: every open task, planned, plus tonight's closed ones
+    closures: pd.DataFrame  # CLOSURE_COLUMNS
+
+
+def plan_open_tasks(
+    carried: pd.DataFrame,
+    tonight: pd.DataFrame,
+    policy: TriagePolicy,
+    night: date,
+    capacity: Mapping[str, int] | None = None,
+    done_this_week: Mapping[str, int] | None = None,
+    reached_cases: set[str] | None = None,
+    scores: pd.DataFrame | None = None,
+) -> Plan:
+    """Close what the policy lets the system close, then plan every open task.
+
+    ``carried`` are the open tasks before tonight (all households); tonight's new and
+    re-shaped tasks replace theirs. ``scores`` (household_key, score, model_version,
+    reasons_nl) of a promoted model order the work within each band.
     """
-    untouched = carried[~carried["case_id"].isin(set(tonight["case_id"]))]
+    untouched = carried[~carried["task_id"].isin(set(tonight["task_id"]))]
     open_tasks = conform(pd.concat([untouched, tonight], ignore_index=True), TASK_SCHEMA)
-    return plan_capacity(assign_priority(open_tasks, policy), policy, night)
+    open_tasks = attach_scores(open_tasks, scores)
+    closures = resolved_to_close(open_tasks, reached_cases or set(), policy, night)
+    closing = open_tasks["task_id"].isin(set(closures["task_id"]))
+    open_tasks.loc[closing, "status"] = DONE
+    open_tasks.loc[closing, "closed_by"] = closures["closed_by"].iloc[0] if len(closures) else None
+    open_tasks.loc[closing, "updated_on"] = pd.Timestamp(night)
+    planned = plan_capacity(open_tasks, policy, night, capacity, done_this_week)
+    return Plan(tasks=planned, closures=conform(closures, CLOSURE_COLUMNS))
+
+
+def attach_scores(tasks: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
+    """Put the promoted model's score, version and reasons on each open task."""
+    if scores is None or scores.empty:
+        return tasks
+    by_household = scores.drop_duplicates("household_key").set_index("household_key")
+    out = tasks.copy()
+    is_open = out["status"].eq("open").fillna(False).astype(bool)
+    keys = out.loc[is_open, "household_key"]
+    out.loc[is_open, "score"] = keys.map(by_household["score"]).astype("Float64").to_numpy()
+    out.loc[is_open, "model_version"] = keys.map(by_household["model_version"]).to_numpy()
+    out.loc[is_open, "score_reasons_nl"] = keys.map(by_household["reasons_nl"]).to_numpy()
+    return out
 
 
 def new_cases_opened(cases: pd.DataFrame, night: date) -> int:
@@ -170,3 +303,20 @@ def new_cases_opened(cases: pd.DataFrame, night: date) -> int:
 
 def _of(frame: pd.DataFrame, households: set[str]) -> pd.DataFrame:
     return frame[frame["household_key"].isin(households)].reset_index(drop=True)
+
+
+__all__ = [
+    "CLOSURE_COLUMNS",
+    "NAZORG_SCHEMA",
+    "PICKUP_SCHEMA",
+    "SIGNAL_STATE_SCHEMA",
+    "NightInput",
+    "NightOutput",
+    "Plan",
+    "combine",
+    "household_partitions",
+    "news_lines",
+    "plan_open_tasks",
+    "split_by_partition",
+    "triage_night",
+]

@@ -22,6 +22,9 @@ SignalCheck = Literal[
     "repeat_not_increased",
 ]
 TaskCondition = Literal["relapse", "rent_arrears", "young_adult", "multiple_partners", "always"]
+BandCondition = Literal[
+    "crisis", "relapse", "rent_arrears", "young_adult", "multiple_partners", "always"
+]
 
 #: Placeholders each template may use (filled by the rules and task builder).
 SIGNAL_PLACEHOLDERS = frozenset({"amount", "minimum_amount", "days", "lookback_days"})
@@ -150,7 +153,53 @@ class Instruments(_Model):
 
 class Team(_Model):
     name: str
-    weekly_capacity: int = Field(ge=1)
+    weekly_capacity: int = Field(ge=1)  # the default; a team lead may set another
+
+
+class PriorityBand(_Model):
+    """One band of the work order; the first band a task matches is its band."""
+
+    id: str
+    when: BandCondition
+
+
+DEFAULT_BANDS = (
+    PriorityBand(id="crisis", when="crisis"),
+    PriorityBand(id="terugval", when="relapse"),
+    PriorityBand(id="meervoudig", when="multiple_partners"),
+    PriorityBand(id="overig", when="always"),
+)
+
+
+class ResolvedTasks(_Model):
+    """Open tasks whose household the partners no longer report (arrears resolved everywhere).
+
+    They go to the bottom of their team's order; with ``auto_close`` they are closed by the
+    system ``after_days`` after the last partner dropped the household, with the DDAS result
+    "Inwoner heeft zelf al betaald/betalingsregeling getroffen". ``unless_reached`` leaves a
+    task open when a worker already reached the household: the worker then closes it.
+    """
+
+    auto_close: bool = False
+    after_days: int = Field(default=28, ge=0)
+    unless_reached: bool = True
+
+
+#: Dutch words for the nazorg file's trajectory outcomes (FEEDS.md) and the crisis kinds.
+DEFAULT_OUTCOMES_NL = {
+    "schuldregeling_geslaagd": "schuldregeling geslaagd",
+    "saneringskrediet": "saneringskrediet verstrekt",
+    "budgetbeheer_afgerond": "budgetbeheer afgerond",
+    "afgebroken": "traject voortijdig afgebroken",
+}
+#: Dutch words for arrears per DDAS partner type, used in "what is new" lines.
+DEFAULT_ARREARS_NL = {
+    "Huur": "huurachterstand",
+    "Energie": "energieachterstand",
+    "Water": "waterachterstand",
+    "Zorg": "premieachterstand zorgverzekering",
+    "Overige": "doorverwijzing door de bank",
+}
 
 
 class TriagePolicy(_Model):
@@ -172,6 +221,10 @@ class TriagePolicy(_Model):
     personal_contact: PersonalContact
     instruments: Instruments
     teams: tuple[Team, ...] = Field(min_length=1)
+    priority_bands: tuple[PriorityBand, ...] = DEFAULT_BANDS
+    resolved_tasks: ResolvedTasks = ResolvedTasks()
+    outcomes_nl: dict[str, str] = DEFAULT_OUTCOMES_NL
+    arrears_nl: dict[str, str] = DEFAULT_ARREARS_NL
 
     @field_validator("day_windows")
     @classmethod
@@ -188,6 +241,8 @@ class TriagePolicy(_Model):
             raise ValueError("rule ids must be unique")
         if self.task_rules[-1].when != "always":
             raise ValueError("the last task rule must be 'when: always' so every case gets a task")
+        if not self.priority_bands or self.priority_bands[-1].when != "always":
+            raise ValueError("the last priority band must be 'when: always' so every task has one")
         teams = {team.name for team in self.teams}
         missing = {rule.team for rule in self.task_rules} - teams
         if missing:
@@ -207,3 +262,37 @@ class TriagePolicy(_Model):
 
     def weekly_capacity(self) -> dict[str, int]:
         return {team.name: team.weekly_capacity for team in self.teams}
+
+
+class PolicyNotInForceError(LookupError):
+    """No version of the triage policy was in force on the night asked for."""
+
+
+class PolicyBook(_Model):
+    """Every version of the triage policy; a night uses the version in force on that night."""
+
+    versions: tuple[TriagePolicy, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> PolicyBook:
+        names = [policy.version for policy in self.versions]
+        starts = [policy.effective_from for policy in self.versions]
+        if len(set(names)) != len(names):
+            raise ValueError("two policy files carry the same version")
+        if len(set(starts)) != len(starts):
+            raise ValueError("two policy versions take effect on the same day")
+        return self
+
+    def in_force(self, night: date) -> TriagePolicy:
+        """The version with the latest ``effective_from`` on or before ``night``."""
+        candidates = [p for p in self.versions if p.effective_from <= night]
+        if not candidates:
+            first = min(self.versions, key=lambda p: p.effective_from)
+            raise PolicyNotInForceError(
+                f"no triage policy is in force on {night.isoformat()}; the earliest version "
+                f"({first.version}) takes effect on {first.effective_from.isoformat()}"
+            )
+        return max(candidates, key=lambda p: p.effective_from)
+
+    def latest(self) -> TriagePolicy:
+        return max(self.versions, key=lambda p: p.effective_from)

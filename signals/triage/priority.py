@@ -1,59 +1,85 @@
-"""Priority of open tasks (1 = first): crisis, relapse, multiple partners, amount, then score.
+"""The work order of open tasks: the policy's priority bands, then score or amount.
 
-Priority only orders the work; it never removes a task. The flags are read back from each
-task's stored rule and partners, so carried-over tasks are ranked the same way as new ones.
+A task's band is the first band of the policy it matches (crisis, relapse, multiple partners
+…); a task whose household the partners no longer report (``resolved_since``) comes after
+every band. Within a band a model score orders the work when there is one (highest first),
+else the total amount (highest first); then the earliest due date, then the task id, so the
+order is total and replays identically. Priority only orders the work; it never removes a task.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from signals.schema import INT
 from signals.triage.policy import TriagePolicy
-from signals.triage.shape import CRISIS, rule_parts
+from signals.triage.shape import CRISIS, RULE_SEPARATOR, base_rule
 
 OPEN = "open"
+#: Columns that define the work order, in sort order (see :func:`work_order`).
+ORDER = ["band", "score_key", "amount_key", "due_date", "task_id"]
 
 
-def priority_flags(tasks: pd.DataFrame, policy: TriagePolicy) -> pd.DataFrame:
-    """Per task: crisis, relapse and multiple-partner flags, as used for ordering."""
-    relapse_rules = {rule.id for rule in policy.task_rules if rule.when == "relapse"}
-    multiple_rules = {rule.id for rule in policy.task_rules if rule.when == "multiple_partners"}
-    parts = [rule_parts(rule) for rule in tasks["rule"].fillna("")]
-    partners = tasks["signal_partners"].fillna("")
-    return pd.DataFrame(
-        {
-            "crisis": [CRISIS in modifiers for _, modifiers in parts],
-            "relapse": [base in relapse_rules for base, _ in parts],
-            "multiple": [
-                base in multiple_rules or len([p for p in str(v).split(",") if p]) >= 2
-                for (base, _), v in zip(parts, partners, strict=True)
-            ],
-        },
-        index=tasks.index,
+def band_masks(tasks: pd.DataFrame, policy: TriagePolicy) -> list[pd.Series]:
+    """Per policy band, which tasks meet its condition."""
+    base = base_rule(tasks["rule"].fillna(""))
+    rules_with = {
+        when: {rule.id for rule in policy.task_rules if rule.when == when}
+        for when in ("relapse", "rent_arrears", "young_adult", "multiple_partners")
+    }
+    kinds = tasks["crisis_kinds"].astype("string").fillna("")
+    crisis = (kinds != "") | tasks["rule"].astype("string").fillna("").str.contains(
+        RULE_SEPARATOR + CRISIS, regex=False
     )
+    partner_count = tasks["signal_partners"].astype("string").fillna("").str.count(",") + 1
+    partner_count = partner_count.where(tasks["signal_partners"].fillna("") != "", 0)
+    masks = []
+    for band in policy.priority_bands:
+        if band.when == "crisis":
+            mask = crisis
+        elif band.when == "always":
+            mask = pd.Series(True, index=tasks.index)
+        elif band.when == "multiple_partners":
+            mask = base.isin(rules_with["multiple_partners"]) | (partner_count >= 2)
+        else:
+            mask = base.isin(rules_with[band.when])
+        masks.append(mask.fillna(False).astype(bool))
+    return masks
+
+
+def assign_bands(tasks: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
+    """1-based band per task; resolved tasks get the band after the last one."""
+    masks = band_masks(tasks, policy)
+    numbers = np.select([m.to_numpy() for m in masks], list(range(1, len(masks) + 1)), len(masks))
+    band = pd.Series(numbers, index=tasks.index)
+    resolved = tasks["resolved_since"].notna().to_numpy()
+    band[resolved] = len(masks) + 1
+    return band.astype(INT)
+
+
+def work_order(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``tasks`` sorted in work order (needs ``band``); adds the sort helper columns."""
+    out = tasks.copy()
+    out["score_key"] = -out["score"].astype("Float64").fillna(float("-inf"))
+    out["amount_key"] = -out["total_amount"].astype("Float64").fillna(-1.0)
+    return out.sort_values(ORDER, kind="stable", na_position="last")
 
 
 def assign_priority(tasks: pd.DataFrame, policy: TriagePolicy) -> pd.DataFrame:
-    """Return ``tasks`` with ``priority`` ranked 1..n over the open tasks.
+    """``tasks`` with ``band`` and ``priority`` (1..n over all open tasks, in work order).
 
-    An optional ``score`` column (e.g. from a model) breaks ties after the amount; higher
-    scores come first. Closed tasks keep no priority. Ties end on ``task_id`` (determinism).
+    Closed tasks keep no band or priority.
     """
     out = tasks.copy()
     out["priority"] = pd.Series(pd.NA, index=out.index, dtype=INT)
+    out["band"] = pd.Series(pd.NA, index=out.index, dtype=INT)
     is_open = out["status"].eq(OPEN).fillna(False).astype(bool)
     if not is_open.any():
         return out
-    keys = priority_flags(out[is_open], policy)
-    keys["amount"] = out.loc[is_open, "total_amount"].astype("Float64").fillna(-1.0)
-    score = out["score"] if "score" in out.columns else pd.Series(pd.NA, index=out.index)
-    keys["score"] = score[is_open].astype("Float64").fillna(float("-inf"))
-    keys["task_id"] = out.loc[is_open, "task_id"]
-    ordered = keys.sort_values(
-        ["crisis", "relapse", "multiple", "amount", "score", "task_id"],
-        ascending=[False, False, False, False, False, True],
-        kind="stable",
-    )
-    out.loc[ordered.index, "priority"] = range(1, len(ordered) + 1)
+    open_tasks = out[is_open].copy()
+    open_tasks["band"] = assign_bands(open_tasks, policy)
+    ordered = work_order(open_tasks)
+    out.loc[ordered.index, "band"] = ordered["band"]
+    out.loc[ordered.index, "priority"] = np.arange(1, len(ordered) + 1)
     return out

@@ -25,7 +25,7 @@ from signals.schema import (
     empty_frame,
 )
 from signals.triage.policy import SignalCheck, SignalRule, TriagePolicy
-from signals.triage.text import audit_suffix, euro_nl
+from signals.triage.text import audit_suffix, euro_nl, euro_nl_series, fill_template
 
 #: The DDAS status each kind of check leads to.
 CHECK_STATUS: dict[SignalCheck, str] = {
@@ -62,7 +62,7 @@ def triage_signals(
             continue
         status[hit] = CHECK_STATUS[signal_rule.check]
         rule[hit] = signal_rule.id
-        reason[hit] = [_reason(signal_rule, policy, row) for _, row in frame[hit].iterrows()]
+        reason[hit] = _reasons(signal_rule, policy, frame[hit])
     picked = status.isna()
     status[picked] = STATUS_PICKED_UP
     rule[picked] = PICKED_UP_RULE
@@ -147,13 +147,16 @@ _CHECKS: dict[SignalCheck, Callable[[pd.DataFrame, TriagePolicy], pd.Series]] = 
 }
 
 
-def _reason(rule: SignalRule, policy: TriagePolicy, row: pd.Series) -> str:
-    amount = row["amount"]
-    days = row["days"]
-    text = rule.reason_nl.format(
-        amount="onbekend bedrag" if pd.isna(amount) else euro_nl(float(amount)),
-        minimum_amount=euro_nl(policy.minimum_amount),
-        days="onbekend aantal" if pd.isna(days) else int(days),
-        lookback_days=policy.repeat_lookback_days,
+def _reasons(rule: SignalRule, policy: TriagePolicy, frame: pd.DataFrame) -> pd.Series:
+    """The rule's reason for every signal it stopped (each distinct amount formatted once)."""
+    text = fill_template(
+        rule.reason_nl,
+        {
+            "amount": euro_nl_series(frame["amount"]),
+            "minimum_amount": euro_nl(policy.minimum_amount),
+            "days": frame["days"].astype("Int64").astype("string").fillna("onbekend aantal"),
+            "lookback_days": policy.repeat_lookback_days,
+        },
+        frame.index,
     )
-    return f"{text} {audit_suffix(policy.version, rule.id)}"
+    return text + " " + audit_suffix(policy.version, rule.id)

@@ -1,6 +1,13 @@
-"""Dutch number formatting for reasons shown to workers (decimal comma, euro amounts)."""
+"""Dutch text for workers: number formats, and reason templates filled for whole columns."""
 
 from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+
+import pandas as pd
+
+DATE_NL = "%d-%m-%Y"
 
 
 def decimal_nl(value: float, places: int = 1) -> str:
@@ -17,3 +24,84 @@ def euro_nl(value: float) -> str:
 def audit_suffix(version: str, rule: str) -> str:
     """The trail every reason ends with: which policy version and rule decided."""
     return f"(beleid {version}, regel {rule})"
+
+
+def euro_nl_series(values: pd.Series, missing: str = "onbekend bedrag") -> pd.Series:
+    """:func:`euro_nl` for a column, each distinct amount formatted once."""
+    return _per_distinct(values, euro_nl, missing)
+
+
+def decimal_nl_series(values: pd.Series, missing: str = "?", places: int = 1) -> pd.Series:
+    """:func:`decimal_nl` for a column, each distinct value formatted once."""
+    return _per_distinct(values, lambda v: decimal_nl(v, places), missing)
+
+
+def date_nl_series(values: pd.Series, missing: str = "?") -> pd.Series:
+    """Dates as ``dd-mm-jjjj``."""
+    text = pd.to_datetime(values).dt.strftime(DATE_NL).astype("string")
+    return text.fillna(missing)
+
+
+def _per_distinct(values: pd.Series, format_one: object, missing: str) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
+    distinct = numbers.dropna().unique()
+    lookup = {float(v): format_one(float(v)) for v in distinct}  # type: ignore[operator]
+    return numbers.map(lookup, na_action="ignore").astype("string").fillna(missing)
+
+
+def fill_template(
+    template: str, values: Mapping[str, pd.Series | str | int | float], index: pd.Index
+) -> pd.Series:
+    """``template`` (``str.format`` placeholders) filled row by row from columns, vectorised.
+
+    ``values`` maps each placeholder to a column (aligned with ``index``) or a scalar.
+    """
+    out = pd.Series("", index=index, dtype="string")
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            out = out + literal
+        if field is None:
+            continue
+        if field not in values:
+            raise KeyError(f"template placeholder {{{field}}} has no value")
+        value = values[field]
+        if isinstance(value, pd.Series):
+            out = out + value.astype("string").reindex(index).fillna("")
+        else:
+            out = out + str(value)
+    return out
+
+
+def join_parts(parts: list[pd.Series], separator: str = "; ") -> pd.Series:
+    """Row-wise join of optional text columns (NA or "" parts are left out), vectorised."""
+    if not parts:
+        raise ValueError("nothing to join")
+    out = parts[0].astype("string").fillna("")
+    for part in parts[1:]:
+        text = part.astype("string").reindex(out.index).fillna("")
+        both = (out != "") & (text != "")
+        out = out.where(~both, out + separator + text).where(out != "", text)
+    return out.astype("string")
+
+
+def union_lists(first: pd.Series, second: pd.Series, order: tuple[str, ...] = ()) -> pd.Series:
+    """Row-wise union of two comma-separated lists, vectorised over the distinct items.
+
+    Items in ``order`` come first in that order, the others sorted after them.
+    """
+    a = "," + first.astype("string").fillna("") + ","
+    b = "," + second.astype("string").reindex(first.index).fillna("") + ","
+    tokens: set[str] = set()
+    for column in (first, second):
+        for text in column.dropna().unique():
+            tokens |= {item for item in str(text).split(",") if item}
+    ordered = [t for t in order if t in tokens] + sorted(tokens - set(order))
+    parts = [
+        pd.Series(token, index=first.index, dtype="string").where(
+            a.str.contains(f",{token},", regex=False) | b.str.contains(f",{token},", regex=False)
+        )
+        for token in ordered
+    ]
+    if not parts:
+        return pd.Series("", index=first.index, dtype="string")
+    return join_parts(parts, ",")
