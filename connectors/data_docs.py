@@ -7,6 +7,7 @@ GX context rooted under the target directory stores the results and renders the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,8 @@ def build_data_docs(results: Sequence[Any], target_dir: Path, run_name: str = "n
     assert_docs_safe(results)
     target_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(target_dir))
-    run_id = RunIdentifier(run_name=run_name)
+    # An explicit run time: GX would otherwise try to read one out of the run name.
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
     for number, suite_result in enumerate(results):
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_result.suite_name),

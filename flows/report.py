@@ -45,7 +45,7 @@ class NightReport:
     picked_up: int = 0
     cases_opened: int = 0
     closed_by_system: int = 0
-    #: Per team: open tasks by plan kind (deze week, later, te laat, opgelost bij de partner).
+    #: Per team: open tasks due this week, later, overdue, or resolved at the partners.
     tasks_per_team: dict[str, dict[str, int]] = field(default_factory=dict)
     open_tasks: int = 0
     resolved_everywhere: int = 0  # open tasks whose household every partner has dropped

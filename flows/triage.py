@@ -19,7 +19,6 @@ from connectors.database import state as state_db
 from connectors.database.engine import session_scope
 from connectors.database.versions import ConcurrentChangeError
 from flows.resources import Resources
-from signals.capacity import LATE_SINCE, LATER, RESOLVED_SINCE, THIS_WEEK
 from signals.ddas import STATUS_PICKED_UP
 from signals.state import (
     deliveries_to_state,
@@ -165,14 +164,10 @@ def triage_night(
 def _summary(
     result: NightOutput, planned: pd.DataFrame, counts: dict[str, int], night: date
 ) -> TriageSummary:
+    """Counts of the night; per team the open tasks due this week, later, overdue, resolved."""
     is_open = planned["status"] == "open"
     open_tasks = planned[is_open]
-    status = open_tasks["plan_status"].astype("string").fillna("")
-    kind = pd.Series("later", index=open_tasks.index)
-    kind[status == THIS_WEEK] = "deze week"
-    kind[status == LATER] = "later"
-    kind[status.str.startswith(LATE_SINCE)] = "te laat"
-    kind[status.str.startswith(RESOLVED_SINCE)] = "opgelost bij de partner"
+    kind = due_kinds(open_tasks, night)
     per_team = (
         pd.crosstab(open_tasks["team"], kind).astype(int) if len(open_tasks) else pd.DataFrame()
     )
@@ -188,3 +183,15 @@ def _summary(
         open_tasks=int(is_open.sum()),
         resolved_everywhere=int(open_tasks["resolved_since"].notna().sum()),
     )
+
+
+def due_kinds(tasks: pd.DataFrame, night: date) -> pd.Series:
+    """Per open task: due "deze week", "later", "te laat" (due date passed), or "opgelost bij
+    de partner" (the partners no longer report the household)."""
+    due = pd.to_datetime(tasks["due_date"])
+    sunday = pd.Timestamp(night) + pd.Timedelta(days=6 - night.weekday())
+    kind = pd.Series("later", index=tasks.index)
+    kind[due <= sunday] = "deze week"
+    kind[due < pd.Timestamp(night)] = "te laat"
+    kind[tasks["resolved_since"].notna()] = "opgelost bij de partner"
+    return kind

@@ -74,6 +74,10 @@ def test_a_cak_registration_is_a_change_and_an_unchanged_repeat_is_a_herhaalde_m
 
     assert status_of(town, "zorg/2026-12-03/ZV-1") == STATUS_PICKED_UP
     assert status_of(town, "domesta/2026-12-05/DOM-9") == STATUS_REPEAT
+    # The CAK registration reported again a month later is still no mere repeat.
+    town.deliver("zorg", "2027-01-04", [{**premium, "crisis_kind": "cak"}])
+    town.night("2027-01-04")
+    assert status_of(town, "zorg/2027-01-04/ZV-1") == STATUS_PICKED_UP
     assert "aangemeld bij het CAK" in town.task_of("h2")["reason_nl"]
 
 
@@ -107,7 +111,11 @@ def test_a_fresh_crisis_is_planned_this_week_and_old_work_shows_as_late(
     assert fresh["planned_week"] == "2026-W41"
     old = tasks.drop(index="fresh")
     assert sorted(old["team_rank"]) == [2, 3, 4, 5, 6]  # a rank per team, not global
-    assert set(old["plan_status"]) == {"te laat sinds 22-01-2026"}
+    assert set(old["plan_status"]) == {
+        "te laat sinds 22-01-2026 (deze week)",
+        "te laat sinds 22-01-2026 (later)",
+    }
+    assert (old["plan_status"] == "te laat sinds 22-01-2026 (deze week)").sum() == 1
     # Capacity 2 a week: the crisis and one old task this week, then two a week.
     assert sorted(old["planned_week"]) == [
         "2026-W41",

@@ -135,7 +135,10 @@ def _outside_window(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
 def _repeat_not_increased(frame: pd.DataFrame, policy: TriagePolicy) -> pd.Series:
     since = (frame["delivery_date"] - frame["last_pickup"]).dt.days
     within = (since >= 0) & (since <= policy.repeat_lookback_days)
-    return (frame["signal_state"].eq("repeat") & within).fillna(False).astype(bool)
+    repeat = (frame["signal_state"].eq("repeat") & within).fillna(False).astype(bool)
+    # A threatening situation (eviction, end of supply, CAK) is never a mere repeat: each
+    # report of it is picked up, so the deadline and the order of the work keep it in view.
+    return repeat & ~frame["crisis"].fillna(False).astype(bool)
 
 
 _CHECKS: dict[SignalCheck, Callable[[pd.DataFrame, TriagePolicy], pd.Series]] = {
