@@ -409,6 +409,13 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         out.print(
             f"beoordeeld {outcome.triage.signals_decided}, opgepakt {outcome.triage.picked_up}"
         )
+    if outcome.duplicates:
+        numbers = " ".join(str(i) for i in outcome.duplicates)
+        out.print(
+            f"{len(outcome.duplicates)} regel(s) herhalen wat al geladen is en "
+            "blijven in quarantaine; haal ze weg met: vroegsignaal quarantine dismiss "
+            f'{numbers} --reason "dubbele regel"'
+        )
     if f.rejected_files:
         console.print("; ".join(f.rejection_reasons))
         raise typer.Exit(code=1)

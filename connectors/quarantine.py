@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.catalog import PartnerSpec
-from connectors.database.models import Delivery, Quarantine, Signal
+from connectors.database.models import Aftercare, Delivery, Quarantine, Signal
 from connectors.database.runs import audit
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_json, raw_rows
 from connectors.vault import ContactVault
@@ -231,6 +231,17 @@ def already_loaded(session: Session, signal_keys: list[str]) -> list[str]:
         .scalars()
         .all()
     )
+
+
+def dossiers_already_loaded(
+    session: Session, delivery_date: str, dossier_ids: list[str]
+) -> set[str]:
+    """Which of these nazorg dossier ids the delivery of ``delivery_date`` already holds."""
+    query = select(Aftercare.dossier_id).where(
+        Aftercare.delivery_date == dt.date.fromisoformat(delivery_date),
+        Aftercare.dossier_id.in_(dossier_ids),
+    )
+    return {str(d) for d in session.scalars(query)}
 
 
 def addresses_of_raw(raw: pd.Series, spec: PartnerSpec) -> pd.DataFrame:

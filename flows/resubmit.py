@@ -21,9 +21,9 @@ from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
 from connectors.quarantine import (
     Corrections,
-    ResubmissionError,
     already_loaded,
     check_open_rows,
+    dossiers_already_loaded,
     mark_resubmitted,
     read_corrections,
 )
@@ -45,6 +45,8 @@ class ResubmissionOutcome:
 
     figures: PartnerFigures
     deliveries: list[str] = field(default_factory=list)  # "partner leverdatum" per part
+    #: Quarantine ids left open: their row repeats a signal already loaded (dismiss them).
+    duplicates: list[int] = field(default_factory=list)
     triage: TriageSummary | None = None
 
 
@@ -62,9 +64,10 @@ def resubmit(settings: Settings, path: Path, today: dt.date | None = None) -> Re
     content = path.read_bytes()
     with night_lock(res.engine):  # never while a nightly run writes
         for number, group in enumerate(groups):
-            part = _resubmit(settings, content, number, group)
+            part, left_open = _resubmit(settings, content, number, group)
             total.add(part.figures)
             outcome.deliveries.append(f"{group.partner} {group.delivery_date}")
+            outcome.duplicates += left_open
         if total.accepted:
             derive_signal_states(res, night)
             outcome.triage = triage_night(
@@ -76,34 +79,42 @@ def resubmit(settings: Settings, path: Path, today: dt.date | None = None) -> Re
     return outcome
 
 
-def _resubmit(settings: Settings, content: bytes, number: int, group: Corrections) -> IngestOutcome:
+def _resubmit(
+    settings: Settings, content: bytes, number: int, group: Corrections
+) -> tuple[IngestOutcome, list[int]]:
+    """Load one original delivery's corrected rows; returns the outcome and the quarantine ids
+    left open because their row repeats a signal that is already loaded."""
     res = resources(settings)
     spec = res.catalog.get(group.partner)
     delivery_date = dt.date.fromisoformat(group.delivery_date)
+    source_id = spec.columns[spec.id_column]
+    raw, ids = group.raw, list(group.quarantine_ids)
+    left_open: list[int] = []
+    if source_id in raw.columns:
+        ids_text = raw[source_id].astype(str).str.strip()
+        with session_scope(res.engine) as session:
+            if spec.kind == "signal":
+                keys = f"{group.partner}/{group.delivery_date}/" + ids_text
+                doubles = set(already_loaded(session, keys.tolist()))
+            else:
+                keys = ids_text
+                doubles = dossiers_already_loaded(session, group.delivery_date, keys.tolist())
+        repeated = keys.isin(doubles).to_numpy()
+        left_open = [i for i, r in zip(ids, repeated, strict=True) if r]
+        raw = raw[~repeated].reset_index(drop=True)
+        ids = [i for i, r in zip(ids, repeated, strict=True) if not r]
     digest = hashlib.sha256(content + f"/{number}".encode()).hexdigest()
     source_file = f"{RESUBMISSION_PREFIX}{group.partner}/{digest[:16]}.csv"
-    records, rejected = type_records(
-        group.raw, spec, Lineage(group.partner, delivery_date, source_file)
-    )
-    keys = [
-        f"{group.partner}/{group.delivery_date}/{signal_id}"
-        for signal_id in records["signal_id"].dropna()
-    ]
-    with session_scope(res.engine) as session:
-        doubles = already_loaded(session, keys)
-    if doubles:
-        raise ResubmissionError(
-            f"{len(doubles)} corrected row(s) repeat a signal id already loaded for the "
-            f"{group.partner} delivery of {group.delivery_date}; dismiss such a duplicate "
-            "('vroegsignaal quarantine dismiss') instead of re-submitting it"
-        )
+    if raw.empty:
+        return IngestOutcome(PartnerFigures(partner=group.partner)), left_open
+    records, rejected = type_records(raw, spec, Lineage(group.partner, delivery_date, source_file))
     read = ReadResult(
         partner=group.partner,
         delivery_date=delivery_date,
         source_file=source_file,
         records=records,
         rejected=rejected,
-        rows_in=len(group.raw),
+        rows_in=len(raw),
     )
     record = DeliveryRecord(
         partner=group.partner,
@@ -118,8 +129,8 @@ def _resubmit(settings: Settings, content: bytes, number: int, group: Correction
     outcome = load_read_delivery(read, spec, settings, record, None, resubmission=True)
     if outcome.figures.rejected_files == 0:
         with session_scope(res.engine) as session:
-            mark_resubmitted(session, group.quarantine_ids)
-    return outcome
+            mark_resubmitted(session, ids)
+    return outcome, left_open
 
 
 __all__ = ["ResubmissionOutcome", "resubmit"]

@@ -240,3 +240,18 @@ def test_refused_files_are_listed_next_to_the_rows(settings, tmp_path: Path):
         [row] = list(csv.DictReader(handle, delimiter=";"))
     assert row["bestand"] == "domesta/2026-10-06.csv"
     assert "postcode" in row["reden"]  # the failing column is named
+
+
+def test_a_row_repeating_a_loaded_signal_stays_open_and_the_rest_loads(settings, tmp_path):
+    twice = [ROWS[0], ROWS[0].replace(";2,0;", ";2,5;"), ROWS[1]]  # DOM-1 twice in the file
+    _deliver(settings, "2026-10-05", twice)
+    res = flow_resources.resources(settings)
+    with session_scope(res.engine) as session:
+        [exported] = export_open_quarantine(session, res.raw_vault, tmp_path / "q")
+    text = exported.read_text(encoding="utf-8-sig").replace("zevenhonderd", "700,00")
+    exported.write_text(text, encoding="utf-8-sig")
+
+    outcome = resubmit(settings, exported, date(2026, 10, 6))
+
+    assert (outcome.figures.accepted, len(outcome.duplicates)) == (1, 1)
+    assert _counts(res.engine)["quarantine"] == {"open": 1, "resubmitted": 1}

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from connectors.database.bulk import insert_frame
 from connectors.database.frames import (
     QUARANTINE_SCHEMA,
     VAULT_TOKEN_COLUMNS,
@@ -106,7 +107,7 @@ def store_delivery(
         raise ValueError("store_delivery stores loaded deliveries; use record_rejected_delivery")
     aftercare = aftercare if aftercare is not None else pd.DataFrame()
     _check_counts(delivery, signals, quarantine, aftercare)
-    signal_rows = _signal_records(signals)
+    _check_signal_keys(signals)
     quarantine_rows = _quarantine_records(quarantine)
     aftercare_rows = to_records(aftercare, LINKED_AFTERCARE_SCHEMA)
     vault_rows = _vault_records(vault_tokens)
@@ -114,9 +115,15 @@ def store_delivery(
         delivery_id = _claim_source_file(session, delivery)
         if delivery_id is None:
             return False
-        _upsert_households(session, signal_rows, vault_rows, delivery.delivery_date)
+        _upsert_households(session, signals, vault_rows, delivery.delivery_date)
+        insert_frame(
+            session,
+            table_of(Signal),
+            signals,
+            LINKED_SIGNAL_SCHEMA,
+            constants={"delivery_id": delivery_id},
+        )
         for table_rows, model in (
-            (signal_rows, Signal),
             (quarantine_rows, Quarantine),
             (aftercare_rows, Aftercare),
         ):
@@ -182,12 +189,10 @@ def _check_counts(
         )
 
 
-def _signal_records(signals: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = to_records(signals, LINKED_SIGNAL_SCHEMA)
-    keys = [row["signal_key"] for row in rows]
-    if None in keys or len(set(keys)) != len(keys):
+def _check_signal_keys(signals: pd.DataFrame) -> None:
+    keys = signals["signal_key"] if "signal_key" in signals else pd.Series(dtype="string")
+    if keys.isna().any() or keys.duplicated().any():
         raise ValueError("every signal needs a signal_key, unique within the delivery")
-    return rows
 
 
 def _quarantine_records(quarantine: pd.DataFrame) -> list[dict[str, Any]]:
@@ -232,15 +237,19 @@ def _vault_records(vault_tokens: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _upsert_households(
     session: Session,
-    signal_rows: list[dict[str, Any]],
+    signals: pd.DataFrame,
     vault_rows: list[dict[str, Any]],
     seen_on: dt.date,
 ) -> None:
+    known = signals.dropna(subset=["household_key"]) if len(signals) else signals
     wijk: dict[str, str | None] = {}
-    for row in signal_rows:
-        key = row["household_key"]
-        if key is not None and wijk.get(key) is None:
-            wijk[key] = row["wijkcode"]
+    if len(known):
+        first = known.sort_values("wijkcode", na_position="last", kind="stable")
+        first = first.drop_duplicates("household_key")
+        wijk = {
+            str(k): (None if pd.isna(w) else str(w))
+            for k, w in zip(first["household_key"], first["wijkcode"], strict=True)
+        }
     for row in vault_rows:
         wijk.setdefault(row["household_key"], None)
     table = table_of(Household)
