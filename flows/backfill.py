@@ -62,6 +62,8 @@ def backfill(
     announce("nights", count=len(nights))
     results: list[object] = []
     with night_lock(res.engine):
+        with session_scope(res.engine) as session:
+            repo.mark_interrupted(session)
         for night in nights:
             report = NightReport(as_of=night.isoformat())
             with session_scope(res.engine) as session:

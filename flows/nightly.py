@@ -97,6 +97,8 @@ def nightly(
     run_logger = get_run_logger()
     with night_lock(res.engine):
         with session_scope(res.engine) as session:
+            if repo.mark_interrupted(session):
+                logger.warning("an earlier run died while running; marked interrupted")
             run_id = repo.start_run(session, "nightly", night, flow_run_id())
         try:
             _process(settings, night, report, export, partitioned, run_id)

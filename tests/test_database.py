@@ -567,3 +567,16 @@ def test_audit_refuses_identifying_details_and_unknown_runs(db_engine: sa.Engine
             repo.audit(session, "analist", "view", "household", "h1", {"postcode": "7906KL"})
         with pytest.raises(ValueError, match="no pipeline run"):
             repo.finish_run(session, "never-started")
+
+
+def test_a_run_that_died_is_marked_interrupted_by_the_next(db_engine: sa.Engine) -> None:
+    with session_scope(db_engine) as session:
+        dead = repo.start_run(session, "nightly", DAY.date())
+    with session_scope(db_engine) as session:
+        assert repo.mark_interrupted(session) == 1
+        alive = repo.start_run(session, "nightly", DAY.date())
+    with db_engine.connect() as connection:
+        statuses = dict(
+            connection.execute(sa.text("SELECT run_id, status FROM pipeline_runs")).all()
+        )
+    assert statuses == {dead: "interrupted", alive: "running"}

@@ -38,7 +38,7 @@ from connectors.database.frames import (
     QUARANTINE_SCHEMA,
     STORED_DECISION_SCHEMA,
 )
-from connectors.database.runs import audit, finish_run, start_run
+from connectors.database.runs import audit, finish_run, mark_interrupted, start_run
 from connectors.database.state import (
     load_decisions,
     load_resolutions,
@@ -76,6 +76,7 @@ __all__ = [
     "load_teams",
     "load_vault_tokens",
     "loaded_source_files",
+    "mark_interrupted",
     "previous_row_count",
     "record_case_results",
     "record_contact_attempts",

@@ -109,3 +109,17 @@ def nights_run(session: Session) -> int:
         )
         or 0
     )
+
+
+def mark_interrupted(session: Session) -> int:
+    """Runs still marked running when a new run holds the lock died (killed, crashed machine).
+
+    Called right after taking the run lock: no live run can hold it, so every "running" row is
+    a dead one. Returns how many were marked ``interrupted``.
+    """
+    result = session.execute(
+        update(PipelineRun)
+        .where(PipelineRun.status == "running")
+        .values(status="interrupted", finished_at=dt.datetime.now(dt.UTC))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -66,19 +66,6 @@ def with_street(addresses: pd.DataFrame, reference: pd.DataFrame | None) -> pd.D
     return keyed.merge(listed, on=parts, how="left", validate="many_to_one")
 
 
-def open_task_counts(engine: Engine) -> pd.DataFrame:
-    """Open tasks and tasks over capacity per team (aggregates, no identifying data)."""
-    with session_scope(engine) as session:
-        tasks = repo.load_tasks(session, status="open")
-    over = tasks["over_capacity"].fillna(False).astype(bool)
-    return (
-        tasks.assign(over=over)
-        .groupby("team")
-        .agg(open_tasks=("task_id", "count"), over_capacity=("over", "sum"))
-        .reset_index()
-    )
-
-
 #: Folders under the export directory the software itself writes, one sub-folder per day.
 DATED_EXPORT_FOLDERS = ("taken", "quarantaine")
 #: Folder of DDAS reports (one file each, dated by when it was written).
