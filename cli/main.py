@@ -35,7 +35,7 @@ keys_app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)  # paths and commands stay on one line, copyable
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
@@ -455,14 +455,15 @@ def audit(
     res = _resources(needs_night=False)
     with session_scope(res.engine) as session:
         entries = load_audit_log(session, since.date() if since else None, action, limit)
-    table = Table(title=f"Auditlog ({len(entries)})")
-    for column in ("wanneer / at", "wie / actor", "actie / action", "wat / entity", "details"):
-        table.add_column(column)
+    # One line per entry (newest first), whole, so it can be read, searched and kept.
+    out.print(f"Auditlog: {len(entries)} regel(s) / entries", highlight=False)
     for entry in entries:
-        table.add_row(
-            entry["at"], entry["actor"], entry["action"], entry["entity"], entry["details"]
+        out.print(
+            f"{entry['at']}  {entry['actor']}  {entry['action']}  {entry['entity']}  "
+            f"{entry['details']}",
+            highlight=False,
+            markup=False,
         )
-    out.print(table)
 
 
 @keys_app.command("rotate")

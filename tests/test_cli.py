@@ -103,7 +103,9 @@ def test_a_night_from_the_command_line_then_feedback_and_a_refused_import(
         assert done.exit_code == 0, done.output
         assert "→" in done.output  # says what it wrote, in counts
     assert list((municipality.data_dir / "exports" / "ddas").glob("ddas_*.json"))
-    assert list((municipality.data_dir / "exports" / "quarantaine").glob("*/quarantaine_*.csv"))
+    assert list(
+        (municipality.data_dir / "exports" / "quarantaine").glob("*/geweigerde_bestanden.csv")
+    )
     log = runner.invoke(app, ["audit", "--limit", "100"])
     assert log.exit_code == 0, log.output
     for action in ("open_addresses", "open_raw_rows"):

@@ -338,3 +338,17 @@ def test_a_night_before_any_policy_version_is_refused_plainly(town: Town) -> Non
     town.deliver("energie", "2024-01-08", [{"household": "h1"}])
     with pytest.raises(PolicyNotInForceError, match="takes effect on 2025-07-01"):
         town.night("2024-01-08")
+
+
+def test_a_nazorg_file_listing_the_household_again_is_no_news(town: Town) -> None:
+    town.deliver("energie", "2026-01-08", [{"household": "h1"}])
+    town.nazorg("2026-01-20", [("h1", "2025-06-30", "afgebroken")])
+    town.night("2026-01-20")
+    told = town.task_of("h1")
+
+    town.nazorg("2026-02-20", [("h1", "2025-06-30", "afgebroken")])
+    town.night("2026-02-20")
+
+    again = town.task_of("h1")
+    assert again["news_nl"] == told["news_nl"]  # still what was new in January
+    assert again["version"] == told["version"]  # nothing changed, nothing written

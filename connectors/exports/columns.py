@@ -31,33 +31,53 @@ PARTNERS: Final = "Signaalpartners"
 AMOUNT: Final = "Totale achterstand"
 OVER_CAPACITY: Final = "Boven capaciteit"
 
-#: Pre-filled columns, in this order, as the outreach worker sees them. The printed page holds
-#: these (up to ``TASK_ID``); the fill-in columns follow to the right, for digital use.
-TASK_COLUMNS: Final = (
+ADDRESS: Final = "Adres"
+CONTACT: Final = "Contact"
+
+#: What the printed work list shows (A4 landscape), in this order: by when, how, where, why.
+PRINTED_COLUMNS: Final = (
     RANK,
-    STATUS,
     DUE,
-    WEEK,
+    STATUS,
+    CONTACT,
+    ADDRESS,
+    REASON,
+    NEWS,
+    SUGGESTIONS,
+    AMOUNT,
+)
+#: Pre-filled columns, in this order, as the outreach worker sees them: the printed ones, then
+#: the details for sorting and filtering on screen; the fill-in columns follow to the right.
+TASK_COLUMNS: Final = (
+    *PRINTED_COLUMNS,
+    TASK_ID,
     CONTACT_KIND,
     JOINT_WITH,
+    WIJK,
+    WEEK,
     POSTCODE,
     HOUSE_NUMBER,
     SUFFIX,
     STREET,
     PLACE,
-    WIJK,
-    REASON,
-    NEWS,
-    SCORE_REASONS,
-    SUGGESTIONS,
     PARTNERS,
-    AMOUNT,
+    SCORE_REASONS,
     OVER_CAPACITY,
     TEAM,
-    TASK_ID,
 )
-#: Columns whose text wraps (long reasons), with their printed width in characters.
-WRAPPED: Final = {REASON: 48, NEWS: 40, SCORE_REASONS: 30, SUGGESTIONS: 24}
+#: Widths (characters) of the printed columns; those in ``WRAPPED`` wrap their text.
+PRINT_WIDTHS: Final = {
+    RANK: 5,
+    DUE: 11,
+    STATUS: 15,
+    CONTACT: 13,
+    ADDRESS: 18,
+    REASON: 36,
+    NEWS: 26,
+    SUGGESTIONS: 20,
+    AMOUNT: 12,
+}
+WRAPPED: Final = frozenset({STATUS, CONTACT, ADDRESS, REASON, NEWS, SUGGESTIONS, SCORE_REASONS})
 
 MAX_ATTEMPTS: Final = 3
 ATTEMPT_FIELDS: Final = ("soort", "datum", "dagdeel", "bereikt")

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -59,6 +60,8 @@ def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFram
     frame = pd.DataFrame(
         {
             col.RANK: joined["team_rank"],
+            col.ADDRESS: address_lines(joined),
+            col.CONTACT: contact_lines(joined),
             col.STATUS: joined["plan_status"],
             col.DUE: joined["due_date"],
             col.WEEK: joined["planned_week"],
@@ -80,7 +83,7 @@ def task_list_frame(tasks: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFram
             col.TEAM: joined["team"],
             col.TASK_ID: joined["task_id"],
         }
-    ).reset_index(drop=True)
+    ).reset_index(drop=True)[list(col.TASK_COLUMNS)]
     for name in col.FILL_IN_COLUMNS:
         frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
     return frame
@@ -141,6 +144,26 @@ def write_task_list_xlsx(frame: pd.DataFrame, path: Path, title: str = "Takenlij
     _print_settings(sheet, frame, title)
     workbook.save(path)
     return path
+
+
+def address_lines(joined: pd.DataFrame) -> pd.Series:
+    """ "Hoofdstraat 12 B, 7906 KL Hoogeveen" (street and place when the address list has them)."""
+    number = joined["huisnummer"].astype("string").fillna("")
+    suffix = joined["toevoeging"].astype("string").fillna("")
+    house = number + (" " + suffix).where(suffix != "", "")
+    street = joined["straat"].astype("string")
+    postcode = joined["postcode"].map(col.display_postcode).astype("string")
+    place = joined["woonplaats"].astype("string")
+    first = (street + " " + house).where(street.notna(), "huisnummer " + house)
+    second = (postcode + " " + place).where(place.notna(), postcode)
+    return (first + ", " + second).astype("string")
+
+
+def contact_lines(joined: pd.DataFrame) -> pd.Series:
+    """ "Huisbezoek, samen met Domesta"."""
+    kind = joined["contact_kind"].astype("string").fillna("")
+    joint = joined["joint_with"].astype("string")
+    return (kind + (", samen met " + joint).fillna("")).astype("string")
 
 
 def _address_lookup(addresses: pd.DataFrame) -> pd.DataFrame:
@@ -251,6 +274,7 @@ def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
     top = Alignment(vertical="top")
     wrapped = Alignment(vertical="top", wrap_text=True)
     border = Border(bottom=THIN)
+    _row_heights(sheet, frame)
     for index, name in enumerate(frame.columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = _width(str(name), frame[name])
@@ -266,16 +290,38 @@ def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
                 cell.fill = FILL_IN_FILL
 
 
+#: Column-width units that fit across an A4 landscape page at 100% (our margins; measured by
+#: printing through LibreOffice).
+PAGE_CHARACTERS = 100
+
+
+def _row_heights(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    """Rows tall enough for their wrapped text (spreadsheets do not all measure it on open)."""
+    lines = np.ones(len(frame), dtype=np.int64)
+    for name in col.WRAPPED:
+        width = col.PRINT_WIDTHS.get(name, 30)
+        if name in frame.columns:
+            length = frame[name].astype("string").fillna("").str.len().to_numpy(dtype=np.int64)
+            # About 1.15 characters of this text fit per unit of column width.
+            per_line = max(int(width * 1.15), 1)
+            lines = np.maximum(lines, -(-length // per_line))
+    sheet.row_dimensions[1].height = 30
+    for row, count in enumerate(lines.tolist(), start=2):
+        sheet.row_dimensions[row].height = 15 * max(int(count), 1)
+
+
 def _print_settings(sheet: Worksheet, frame: pd.DataFrame, title: str) -> None:
-    """A4 landscape work list: the pre-filled columns, page width, header on every page."""
-    printed = len(col.TASK_COLUMNS)
+    """A4 landscape work list: the printed columns scaled to the page width, the header on
+    every page, as many pages as the list needs."""
+    printed = len(col.PRINTED_COLUMNS)
     sheet.print_area = f"A1:{get_column_letter(printed)}{len(frame) + 1}"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    widths = sum(
+        sheet.column_dimensions[get_column_letter(i)].width or 10 for i in range(1, printed + 1)
+    )
+    sheet.page_setup.scale = max(40, min(100, int(100 * PAGE_CHARACTERS / widths)))
     sheet.print_options.gridLines = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
@@ -293,8 +339,10 @@ def _number_format(name: str) -> str | None:
 
 
 def _width(name: str, values: pd.Series) -> float:
+    if name in col.PRINT_WIDTHS:
+        return float(col.PRINT_WIDTHS[name])
     if name in col.WRAPPED:
-        return float(col.WRAPPED[name])
+        return 30.0
     lengths: Sequence[int] = [len(str(v)) for v in values.dropna()] or [0]
     list_name = col.choice_list_for(name) if name in col.FILL_IN_COLUMNS else None
     choices = col.CHOICE_LISTS.get(list_name, ()) if list_name else ()

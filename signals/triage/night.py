@@ -40,7 +40,7 @@ from signals.state import (
 from signals.tasks import DONE, build_tasks
 from signals.triage.policy import TriagePolicy
 from signals.triage.rules import triage_signals
-from signals.triage.shape import household_facts
+from signals.triage.shape import base_rule, household_facts
 from signals.triage.text import DATE_NL, euro_nl_series, fill_template
 
 #: Households listed in tonight's nazorg (aftercare) deliveries.
@@ -106,7 +106,12 @@ def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightO
     facts["resolved_since"] = states.set_index("household_key")["resolved_since"]
     picked = set(decisions.loc[decisions["status"] == STATUS_PICKED_UP, "household_key"])
     relapsed = set(states.loc[states["relapse"].fillna(False).astype(bool), "household_key"])
-    listed = set(batch.nazorg_tonight["household_key"].dropna()) & relapsed
+    # A nazorg file lists finished trajectories month after month: news only for a household
+    # whose open task is not yet an aftercare task.
+    relapse_rules = {rule.id for rule in policy.task_rules if rule.when == "relapse"}
+    tasks = batch.open_tasks
+    known = set(tasks.loc[base_rule(tasks["rule"].fillna("")).isin(relapse_rules), "household_key"])
+    listed = (set(batch.nazorg_tonight["household_key"].dropna()) & relapsed) - known
     with_case = set(open_after["household_key"])
     reshape = pd.Series(facts.index.isin((picked | listed) & with_case), index=facts.index)
     news = news_lines(batch.signals, batch.signal_state, decisions, states, listed, policy, night)
