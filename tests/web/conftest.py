@@ -61,21 +61,24 @@ class WebTown:
         tasks = self.tasks()
         return tasks[tasks["household_key"] == household].iloc[0]
 
-    def client(self) -> TestClient:
+    def client(self, base_url: str = "http://testserver", **settings: object) -> TestClient:
         from webapp.app import create_app
 
-        return TestClient(create_app(self.settings()), follow_redirects=False)
+        app = create_app(self.settings(**settings))
+        return TestClient(app, base_url=base_url, follow_redirects=False)
 
-    def settings(self):  # type: ignore[no-untyped-def]
-        return get_settings(data_dir=self.root, demo=True)
+    def settings(self, **overrides: object):  # type: ignore[no-untyped-def]
+        return get_settings(data_dir=self.root, demo=True, **overrides)
 
-    def login(self, client: TestClient, username: str, password: str = PASSWORD) -> None:
+    def login(self, client: TestClient, username: str, password: str = PASSWORD) -> str:
+        """Sign in; returns the session cookie the server set."""
         token = csrf_of(client.get("/inloggen").text)
         response = client.post(
             "/inloggen",
             data={"csrf_token": token, "gebruikersnaam": username, "wachtwoord": password},
         )
         assert response.status_code == 303, response.text[:500]
+        return str(response.cookies.get("vs_sessie"))
 
     def token(self, username: str) -> str:
         from connectors.database.models import WebUser

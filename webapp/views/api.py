@@ -337,12 +337,15 @@ def api_quarantine_row(
 def api_teams(user: User = Depends(LEADS), ctx: WebContext = Depends(web_context)) -> list[Any]:
     names = [user.team] if user.role == "teamleider" else ctx.team_names()
     with session_scope(ctx.engine) as session:
-        stored = {t.name: t for t in session.scalars(select(Team).where(Team.name.in_(names)))}
+        stored = {
+            t.name: (t.weekly_capacity, t.set_by)
+            for t in session.scalars(select(Team).where(Team.name.in_(names)))
+        }
     return [
         {
             "team": name,
-            "capaciteit": stored[name].weekly_capacity if name in stored else None,
-            "vastgesteld_door": stored[name].set_by if name in stored else None,
+            "capaciteit": stored.get(name, (None, None))[0],
+            "vastgesteld_door": stored.get(name, (None, None))[1],
         }
         for name in names
     ]
