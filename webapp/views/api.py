@@ -335,9 +335,9 @@ def api_quarantine_row(
 
 @router.get("/teams", summary="Teams met hun capaciteit per week")
 def api_teams(user: User = Depends(LEADS), ctx: WebContext = Depends(web_context)) -> list[Any]:
-    names = [user.team] if user.role == "teamleider" else ctx.team_names()
+    names = [_team(user)] if user.role == "teamleider" else ctx.team_names()
     with session_scope(ctx.engine) as session:
-        stored = {
+        stored: dict[str, tuple[int | None, str | None]] = {
             t.name: (t.weekly_capacity, t.set_by)
             for t in session.scalars(select(Team).where(Team.name.in_(names)))
         }
