@@ -146,6 +146,16 @@ def build_town(root: Path) -> WebTown:
     return WebTown(town, root)
 
 
+@pytest.fixture(autouse=True)
+def quick_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap Argon2 parameters in the web tests (the real ones cost ~0.1 s per hash)."""
+    from argon2 import PasswordHasher
+
+    from connectors.database import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
 @pytest.fixture
 def web(town: Town) -> Iterator[WebTown]:
     yield build_town(town.root)
