@@ -531,3 +531,16 @@ class LoginAttempt(Base):
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     succeeded: Mapped[bool]
+
+
+class TaskAssignment(Base):
+    """Which team member a team lead gave a task to (none: the team's queue as a whole)."""
+
+    __tablename__ = "task_assignments"
+
+    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("web_users.user_id", ondelete="CASCADE"), index=True
+    )
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -29,6 +29,7 @@ PAGES = [
     ("GET", "/taken/{task}", OUTREACH),
     ("POST", "/taken/{task}/contactpoging", OUTREACH),
     ("POST", "/taken/{task}/resultaat", OUTREACH),
+    ("POST", "/taken/{task}/toewijzen", {"teamleider"}),
     ("GET", "/quarantaine", STEWARD),
     ("GET", "/quarantaine/{qid}", STEWARD),
     ("POST", "/quarantaine/{qid}/afwijzen", STEWARD),

@@ -19,7 +19,7 @@ from tests.web.conftest import PASSWORD, WebTown
 PAGES = {
     "medewerker": ["/werkbak", "/werkbak?postcode=!!", "/taken/{task}", "/werkbak/afdrukken",
                    "/api/docs", "/bestaat-niet"],
-    "teamleider": ["/beheer/teams", "/beheer/beleid", "/beheer/runs"],
+    "teamleider": ["/werkbak", "/taken/{task}", "/beheer/teams", "/beheer/beleid", "/beheer/runs"],
     "gegevensbeheerder": ["/quarantaine", "/quarantaine/1"],
     "beheerder": ["/beheer/gebruikers", "/beheer/gebruikers/1", "/beheer/teams", "/quarantaine"],
     "analist": ["/"],
