@@ -177,12 +177,13 @@ def run(
     from connectors.settings import get_settings
     from flows.resources import resources
     from flows.runner import nightly_for
+    from flows.server import bound_temporary_server
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = as_of.date() if as_of else today()
     with _database_errors():
         resources(settings)  # wait for the database before a flow server is started
-        with _progress() as listener:
+        with _progress() as listener, bound_temporary_server():
             from flows.progress import listening
 
             with listening(listener):
@@ -247,8 +248,10 @@ def retention(as_of: DateOption = None) -> None:
     """Delete what the retention policy allows (never open cases); counts go to the audit log."""
     _check_secrets()
     from flows.retention import retention as retention_flow
+    from flows.server import bound_temporary_server
 
-    counts = retention_flow(as_of=as_of.date() if as_of else today())
+    with bound_temporary_server():
+        counts = retention_flow(as_of=as_of.date() if as_of else today())
     for name, count in counts.items():
         console.print(f"{name}: {count}")
 
@@ -601,8 +604,9 @@ def _no_night(settings: Any) -> None:
 def _backfill(start: dt.date, end: dt.date) -> None:
     from flows.backfill import backfill as backfill_flow
     from flows.progress import listening
+    from flows.server import bound_temporary_server
 
-    with _progress() as listener, listening(listener):
+    with _progress() as listener, bound_temporary_server(), listening(listener):
         report = backfill_flow(start=start, end=end)
     _summary(report)
 
