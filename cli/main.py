@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -152,7 +154,7 @@ def run(
     with _progress() as listener:
         from flows.progress import listening
 
-        with listening(listener):
+        with listening(listener), _refusal():
             report = nightly_for(settings)(as_of=night)
     _summary(report)
 
@@ -567,9 +569,21 @@ def _backfill(start: dt.date, end: dt.date) -> None:
     from flows.backfill import backfill as backfill_flow
     from flows.progress import listening
 
-    with _progress() as listener, listening(listener):
+    with _progress() as listener, listening(listener), _refusal():
         report = backfill_flow(start=start, end=end)
     _summary(report)
+
+
+@contextlib.contextmanager
+def _refusal() -> Iterator[None]:
+    """A night refused for an unusable address list: its message, exit code 1, no traceback."""
+    from connectors.reference import AddressListError
+
+    try:
+        yield
+    except AddressListError as error:
+        console.print(f"Nacht geweigerd / night refused: {error}", style="red", markup=False)
+        raise typer.Exit(code=1) from None
 
 
 class _Bars:
@@ -649,4 +663,6 @@ def _summary(report: Any) -> None:
     if report.unrecognised_files:
         out.print(f"Niet gelezen bestanden / files not read: {len(report.unrecognised_files)}")
         for name in report.unrecognised_files:
-            out.print(f"  {name}")
+            out.print(f"  {name}", markup=False, highlight=False)  # a name is no markup
+    if report.waiting_files:
+        out.print(f"Voor een latere nacht / for a later night: {len(report.waiting_files)}")

@@ -66,6 +66,9 @@ class PartnerSpec(BaseModel):
     window_min_days: int | None = Field(default=None, ge=0)
     window_max_days: int | None = Field(default=None, ge=0)
     requires_consent: bool = False
+    #: The agreed codes of a set-valued ``indicators`` column; a referral naming another is
+    #: quarantined. Empty: not checked.
+    indicators: tuple[str, ...] = ()
 
     @field_validator("partner_type")
     @classmethod
@@ -104,6 +107,8 @@ class PartnerSpec(BaseModel):
             raise ValueError("partner_type must be omitted for an aftercare file")
         if self.requires_consent and "consent" not in self.columns:
             raise ValueError("requires_consent needs a 'consent' column in columns")
+        if self.indicators and "indicators" not in self.columns:
+            raise ValueError("indicators needs an 'indicators' column in columns")
         low, high = self.window_min_days, self.window_max_days
         if low is not None and high is not None and low > high:
             raise ValueError("window_min_days is larger than window_max_days")
@@ -204,5 +209,6 @@ def delivery_rules(
         window_min_days=None,
         window_max_days=None,
         requires_consent=spec.requires_consent,
+        indicators=spec.indicators,
         max_row_count_drop=config.max_row_count_drop,
     )

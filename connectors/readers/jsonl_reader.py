@@ -18,6 +18,7 @@ from connectors.readers.base import (
     raw_json,
     raw_rows,
 )
+from signals.schema import BOOL
 
 
 def _cell_text(value: object) -> str:
@@ -40,6 +41,12 @@ def _received_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _boolean_fields(spec: PartnerSpec) -> list[str]:
+    """Source fields of the partner's yes/no columns (consent)."""
+    schema = spec.schema_columns
+    return [source for column, source in spec.columns.items() if schema.get(column) == BOOL]
+
+
 def _record(line_text: str, line: int, spec: PartnerSpec) -> dict[str, object]:
     try:
         value = json.loads(line_text)
@@ -48,6 +55,12 @@ def _record(line_text: str, line: int, spec: PartnerSpec) -> dict[str, object]:
     if not isinstance(value, dict):
         return {SOURCE_ROW: line, RAW: raw_json({"_line": line_text}), BROKEN: JSON_NOT_OBJECT.code}
     cells = {str(key): _cell_text(item) for key, item in value.items()}
+    # JSON is typed: a yes/no field is a JSON boolean. "ja", "true" (a string) or 1 is shown as
+    # its JSON text, which no yes/no spelling matches, so it is not taken for consent.
+    for key in _boolean_fields(spec):
+        item = value.get(key)
+        if item is not None and not isinstance(item, bool):
+            cells[key] = json.dumps(item, ensure_ascii=False)
     received = {str(key): _received_text(item) for key, item in value.items()}
     absent = [name for name in spec.required if name not in value]
     broken = REQUIRED_FIELD_MISSING.code if absent else ""

@@ -88,6 +88,7 @@ def validate_delivery(
         window_min_days=rules.window_min_days,
         window_max_days=rules.window_max_days,
         requires_consent=rules.requires_consent,
+        indicators=rules.indicators,
     )
     return _validate(records, partner_signal_suite(params), params, SIGNAL_SCHEMA)
 
