@@ -175,7 +175,7 @@ def load_read_delivery(
         return IngestOutcome(figures, outcome.results)
 
     quarantine = _sealed_quarantine(
-        read.rejected, outcome.quarantined, res.raw_vault, spec, res.pseudonym_key
+        read, outcome.quarantined, res.raw_vault, spec, res.pseudonym_key
     )
     if spec.kind == "aftercare":
         signals = pd.DataFrame()
@@ -207,7 +207,7 @@ def load_read_delivery(
 
 
 def _sealed_quarantine(
-    read_rejects: pd.DataFrame,
+    read: ReadResult,
     invalid: pd.DataFrame,
     vault: ContactVault,
     spec: PartnerSpec,
@@ -215,11 +215,17 @@ def _sealed_quarantine(
 ) -> pd.DataFrame:
     """Read rejects and validation failures as one quarantine, raw rows sealed in the vault.
 
-    A bank referral without consent is refused and counted, nothing more (FEEDS.md): its raw
-    row, with the address, is not kept at all, nor whose it was (no household key), and there
-    is nothing to correct (dismissed).
+    Only quarantined rows keep their raw record, one token per row, since the data steward
+    opens, corrects and re-submits them row by row; accepted rows keep none (the readers do
+    not even build their JSON). A bank referral without consent is refused and counted,
+    nothing more (FEEDS.md): its raw row, with the address, is not kept at all, nor whose it
+    was (no household key), and there is nothing to correct (dismissed).
     """
-    quarantine = pd.concat([read_rejects, invalid], ignore_index=True)
+    invalid = invalid.copy()
+    unknown = invalid["raw"].isna()
+    if unknown.any():  # the readers leave well-formed rows' JSON unbuilt
+        invalid.loc[unknown, "raw"] = read.raw_of(invalid.loc[unknown, "source_row"])
+    quarantine = pd.concat([read.rejected, invalid], ignore_index=True)
     refused = quarantine["reason_code"].fillna("").str.split(",").map(lambda c: NO_CONSENT in c)
     quarantine["raw_token"] = [
         vault.seal({"raw": raw}) if isinstance(raw, str) and not no_consent else None

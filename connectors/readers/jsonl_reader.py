@@ -14,11 +14,29 @@ from connectors.readers.base import (
     RAW,
     REQUIRED_FIELD_MISSING,
     SOURCE_ROW,
+    Reason,
     missing_columns,
     raw_json,
     raw_rows,
+    unreadable,
 )
 from signals.schema import BOOL
+
+JSON_ARRAY = Reason(
+    "json_array",
+    "the file is one JSON array, not JSON Lines (one object per line)",
+    "het bestand is een JSON-array, geen JSON Lines (een object per regel)",
+)
+
+
+def _is_json_array(text: str) -> bool:
+    """The whole file is one JSON array (an export in the wrong format, not broken lines)."""
+    if not text.lstrip().startswith("["):
+        return False
+    try:
+        return isinstance(json.loads(text), list)
+    except (json.JSONDecodeError, RecursionError):
+        return False
 
 
 def _cell_text(value: object) -> str:
@@ -72,7 +90,10 @@ def parse_jsonl_text(text: str, spec: PartnerSpec, source_file: str) -> pd.DataF
 
     A required field that no object of the file has is a missing column, as in a CSV header:
     the export is broken, so the whole file is refused rather than every line quarantined.
+    So is a file that is one JSON array.
     """
+    if _is_json_array(text):
+        raise unreadable(source_file, JSON_ARRAY)
     rows = [
         _record(line_text.rstrip("\r"), number, spec)
         for number, line_text in enumerate(text.split("\n"), start=1)
