@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ from connectors.database.deliveries import (
     loaded_twin,
     previous_row_count,
     record_rejected_delivery,
+    sealed_households,
     store_delivery,
 )
 from connectors.database.engine import session_scope
@@ -28,7 +30,7 @@ from connectors.vault import ContactVault
 from flows.report import PartnerFigures
 from flows.resources import reference_addresses, resources
 from signals.address import normalise_address
-from signals.linkage import link_aftercare, link_signals
+from signals.linkage import ReferenceIndex, index_reference, link_aftercare, link_signals
 from signals.pseudonym import household_key
 from signals.validation import validate_delivery as validate_signals
 
@@ -183,10 +185,12 @@ def load_read_delivery(
         vault_tokens = pd.DataFrame(columns=["household_key", "token"])
     else:
         link = link_signals(
-            outcome.accepted, reference_addresses(str(settings.reference)), res.pseudonym_key
+            outcome.accepted, _reference_index(str(settings.reference)), res.pseudonym_key
         )
         signals, aftercare = link.signals, None
-        vault_tokens = res.vault.seal_contacts(link.contacts).rename(
+        # A household's address is sealed once: its key is a keyed hash of that address.
+        new = ~sealed_households(res.engine, link.contacts["household_key"]).to_numpy()
+        vault_tokens = res.vault.seal_contacts(link.contacts[new]).rename(
             columns={"sealed_address": "token"}
         )
     accepted = len(outcome.accepted)
@@ -204,6 +208,12 @@ def load_read_delivery(
         "%s loaded: %d accepted, %d quarantined", record.source_file, accepted, len(quarantine)
     )
     return IngestOutcome(figures, outcome.results)
+
+
+@lru_cache(maxsize=4)
+def _reference_index(path: str) -> ReferenceIndex:
+    """The address list indexed for linkage, once per process (as the list itself is read)."""
+    return index_reference(reference_addresses(path))
 
 
 def _sealed_quarantine(

@@ -190,3 +190,42 @@ def normalise_address(
             "toevoeging": pd.Series(distinct_suffixes.take(pair_codes), index=index),
         }
     )
+
+
+#: Spellings :func:`normalise_address` returns unchanged: a postcode of printable ASCII without
+#: spaces or small letters, a toevoeging of capitals and digits.
+_NORMAL_POSTCODE = r"[\x21-\x60\x7b-\x7e]*"
+_NORMAL_SUFFIX = r"[A-Z0-9]*"
+
+
+def ensure_normalised(
+    postcode: pd.Series, huisnummer: pd.Series, toevoeging: pd.Series
+) -> pd.DataFrame:
+    """:func:`normalise_address`, skipping the rows whose parts are normalised already.
+
+    Reader output is normalised, so linkage pays only a vectorised check for it rather than a
+    second normalisation; other input (a hand-made frame, a messy spelling) is normalised.
+    """
+    if not (
+        isinstance(postcode.dtype, pd.StringDtype)
+        and isinstance(toevoeging.dtype, pd.StringDtype)
+        and pd.api.types.is_integer_dtype(huisnummer.dtype)
+    ):
+        return normalise_address(postcode, huisnummer, toevoeging)
+    done = (
+        postcode.str.fullmatch(_NORMAL_POSTCODE).fillna(False).astype(bool)
+        & toevoeging.str.fullmatch(_NORMAL_SUFFIX).fillna(False).astype(bool)
+        & (huisnummer >= 0).fillna(False).astype(bool)
+    ).to_numpy()
+    out = pd.DataFrame(
+        {
+            "postcode": postcode.astype(STRING),  # type: ignore[call-overload]
+            "huisnummer": huisnummer.astype(INT),  # type: ignore[call-overload]
+            "toevoeging": toevoeging.astype(STRING),  # type: ignore[call-overload]
+        }
+    )
+    if not done.all():
+        rest = normalise_address(postcode[~done], huisnummer[~done], toevoeging[~done])
+        for name in ("postcode", "huisnummer", "toevoeging"):
+            out.loc[~done, name] = rest[name].to_numpy()
+    return out

@@ -18,6 +18,7 @@ from connectors.catalog import load_catalog
 from connectors.readers import csv_reader
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_text
 from signals.address import (
+    ensure_normalised,
     house_number_failed,
     normalise_address,
     number_and_suffix,
@@ -25,6 +26,7 @@ from signals.address import (
     split_house_number,
 )
 from signals.parsing import parse_date, parse_decimal, parse_integer
+from signals.pseudonym import _hash_series, keyed_hash
 
 # Few characters, many collisions: separators, signs, digits, spaces, odd whitespace, letters.
 NUMBER_CHARS = st.sampled_from(list("0123456789.,+- eE\u00a0\u2007x٣"))
@@ -178,3 +180,27 @@ def test_csv_fast_path_equals_the_csv_module(lines, crlf):
     columns = [c for c in fast.columns if c not in (RAW,)]
     assert fast[columns].astype(str).values.tolist() == slow[columns].astype(str).values.tolist()
     assert raw_text(fast).tolist() == raw_text(slow).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(addresses)
+def test_linkage_skips_only_what_is_normalised_already(rows):
+    normalised = normalise_address(
+        pd.Series([r[0] for r in rows], dtype="string"),
+        pd.Series([r[1] for r in rows], dtype="string"),
+        pd.Series([r[2] for r in rows], dtype="string"),
+    )
+    # Feed a mix: half normalised output, half raw spellings with integer house numbers.
+    postcode = normalised["postcode"].where(pd.Series(range(len(rows))) % 2 == 0, "7901 ab")
+    again = ensure_normalised(postcode, normalised["huisnummer"], normalised["toevoeging"])
+    expected = normalise_address(postcode, normalised["huisnummer"], normalised["toevoeging"])
+    pd.testing.assert_frame_equal(again, expected)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8)), min_size=1, max_size=20))
+def test_keyed_hashes_per_distinct_text_equal_one_hmac_per_row(texts):
+    key = b"equivalence-key"
+    hashed = _hash_series(pd.Series(texts, dtype="string"), key)
+    expected = [None if t is None else keyed_hash(t, key) for t in texts]
+    assert _as_list(hashed) == expected
