@@ -410,7 +410,7 @@ def column_cases() -> list[Case]:
             "a row with a field too many",
             "water",
             xlsx_file(extra_cells=1),
-            loaded(3, accepted=3),
+            loaded(3, "field_count_mismatch", accepted=0),
         ),
         one(
             "bank-missing-field",
