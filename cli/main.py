@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -186,7 +187,7 @@ def run(
         with _progress() as listener, bound_temporary_server():
             from flows.progress import listening
 
-            with listening(listener):
+            with listening(listener), _refusal():
                 report = nightly_for(settings)(as_of=night)
     _summary(report)
 
@@ -606,9 +607,21 @@ def _backfill(start: dt.date, end: dt.date) -> None:
     from flows.progress import listening
     from flows.server import bound_temporary_server
 
-    with _progress() as listener, bound_temporary_server(), listening(listener):
+    with _progress() as listener, bound_temporary_server(), listening(listener), _refusal():
         report = backfill_flow(start=start, end=end)
     _summary(report)
+
+
+@contextlib.contextmanager
+def _refusal() -> Iterator[None]:
+    """A night refused for an unusable address list: its message, exit code 1, no traceback."""
+    from connectors.reference import AddressListError
+
+    try:
+        yield
+    except AddressListError as error:
+        console.print(f"Nacht geweigerd / night refused: {error}", style="red", markup=False)
+        raise typer.Exit(code=1) from None
 
 
 class _Bars:
@@ -688,4 +701,6 @@ def _summary(report: Any) -> None:
     if report.unrecognised_files:
         out.print(f"Niet gelezen bestanden / files not read: {len(report.unrecognised_files)}")
         for name in report.unrecognised_files:
-            out.print(f"  {name}")
+            out.print(f"  {name}", markup=False, highlight=False)  # a name is no markup
+    if report.waiting_files:
+        out.print(f"Voor een latere nacht / for a later night: {len(report.waiting_files)}")

@@ -14,6 +14,7 @@ from connectors.catalog import PartnerSpec, delivery_rules
 from connectors.database.deliveries import (
     DeliveryRecord,
     delivery_already_loaded,
+    loaded_twin,
     previous_row_count,
     record_rejected_delivery,
     sealed_households,
@@ -66,6 +67,9 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     with session_scope(res.engine) as session:
         if delivery_already_loaded(session, delivery.source_file, sha256):
             return IngestOutcome(PartnerFigures(partner=delivery.partner))
+        twin = loaded_twin(
+            session, delivery.partner, delivery.delivery_date, delivery.source_file, sha256
+        )
         previous = previous_row_count(session, delivery.partner, before=delivery.delivery_date)
     record = DeliveryRecord(
         partner=delivery.partner,
@@ -79,6 +83,9 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
         file_size=size,
         file_mtime_ns=mtime_ns,
     )
+    if twin is not None:
+        refusal = _twin_refusal(delivery, *twin)
+        return _unreadable(res.engine, record, figures, refusal, status="rejected")
     try:
         read = read_delivery(delivery.path, spec, settings.inbox)
     except DeliveryUnreadable as unreadable:
@@ -96,14 +103,35 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     return load_read_delivery(read, spec, settings, record, previous)
 
 
+def _twin_refusal(delivery: Delivery, kind: str, loaded: str) -> DeliveryUnreadable:
+    """Why a second file for one delivery is refused: its rows are in already."""
+    if kind == "same_date":
+        return DeliveryUnreadable(
+            delivery.source_file,
+            "second_file_for_date",
+            f"a second file for this partner and date; {loaded} is loaded",
+            f"een tweede bestand voor deze partner en datum; {loaded} is al geladen",
+        )
+    return DeliveryUnreadable(
+        delivery.source_file,
+        "duplicate_delivery",
+        f"the same contents as {loaded}, already loaded",
+        f"dezelfde inhoud als {loaded}, dat al geladen is",
+    )
+
+
 def _unreadable(
-    engine: object, record: DeliveryRecord, figures: PartnerFigures, unreadable: DeliveryUnreadable
+    engine: object,
+    record: DeliveryRecord,
+    figures: PartnerFigures,
+    unreadable: DeliveryUnreadable,
+    status: str = "unreadable",
 ) -> IngestOutcome:
-    logger.warning("%s unreadable: %s", record.source_file, unreadable.reason_en)
+    logger.warning("%s %s: %s", record.source_file, status, unreadable.reason_en)
     _refuse(
         engine,
         record,
-        "unreadable",
+        status,
         unreadable.reason_code,
         unreadable.reason_en,
         unreadable.reason_nl,

@@ -52,11 +52,10 @@ def test_an_expectation_without_a_mask_refuses_rather_than_guesses() -> None:
 
     checked = add_check_columns(delivery(signal(), signal(signal_id="x" * 30)), PARAMS)
     suite = partner_signal_suite(PARAMS)
-    suite.expectations.append(
-        gxe.ExpectColumnValueLengthsToBeBetween(column="signal_id", max_value=10)
-    )
+    # (value lengths have a mask now: the id length rule uses it)
+    suite.expectations.append(gxe.ExpectColumnValuesToBeUnique(column="signal_id"))
     _, broken = mask_failures(checked, run_suite(checked, suite))
-    assert broken == ["expect_column_value_lengths_to_be_between(signal_id)"]
+    assert broken == ["expect_column_values_to_be_unique(signal_id)"]
 
 
 def test_aftercare_masks_equal_gx_rows() -> None:

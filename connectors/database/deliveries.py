@@ -89,6 +89,36 @@ def delivery_already_loaded(session: Session, source_file: str, sha256: str) -> 
     return found is not None
 
 
+def loaded_twin(
+    session: Session, partner: str, delivery_date: dt.date, source_file: str, sha256: str
+) -> tuple[str, str] | None:
+    """(kind, source file) of a loaded delivery another file of this partner repeats, or None.
+
+    ``same_date``: another file for this partner and date is loaded (``2026-10-05.XLSX`` beside
+    ``2026-10-05.xlsx``): its rows would be loaded twice. ``same_content``: these very bytes
+    were loaded under another name (a partner's export sent twice); only a file that held rows
+    counts, since two empty lists on two dates are both true.
+    """
+    own_file = Delivery.source_file != source_file
+    snapshot = Delivery.is_correction.is_(False)
+    loaded = Delivery.status == "loaded"
+    same_date = session.scalar(
+        select(Delivery.source_file)
+        .where(Delivery.partner == partner, Delivery.delivery_date == delivery_date)
+        .where(own_file, snapshot, loaded)
+        .limit(1)
+    )
+    if same_date is not None:
+        return "same_date", same_date
+    same_content = session.scalar(
+        select(Delivery.source_file)
+        .where(Delivery.partner == partner, Delivery.sha256 == sha256)
+        .where(own_file, snapshot, loaded, Delivery.rows_received > 0)
+        .limit(1)
+    )
+    return None if same_content is None else ("same_content", same_content)
+
+
 def loaded_source_files(session: Session) -> set[str]:
     """Source files whose rows are in the database (status ``loaded``)."""
     return set(session.scalars(select(Delivery.source_file).where(Delivery.status == "loaded")))

@@ -30,6 +30,13 @@ from signals.address import house_number_failed, normalise_address
 from signals.schema import BOOL, DATE, FIELD_NAMES, FLOAT, INT, REJECT_SCHEMA, conform
 
 ADDRESS_COLUMNS = ("postcode", "huisnummer", "toevoeging")
+#: A consent-based referral whose consent is not exactly yes (JSON ``true``): refused whole,
+#: whatever else is wrong with it, so that nothing of it is kept (flows/ingest.py).
+NO_CONSENT = Reason(
+    "no_consent",
+    "Bank referral without recorded consent",
+    "Bankverwijzing zonder vastgelegde toestemming",
+)
 #: No field of any delivery is legitimately longer (ids, codes, amounts, dates, indicator
 #: lists); a longer one is a broken export or an attack, and quarantines its row alone.
 MAX_FIELD_CHARS = 4096
@@ -117,14 +124,28 @@ def type_columns(
     return typed, failures
 
 
-def _rejections(raw: pd.DataFrame, failures: list[tuple[Reason, pd.Series]]) -> pd.DataFrame:
-    """One rejection per failing row: the first reason's code, all reasons' texts."""
-    reasons: dict[Hashable, list[Reason]] = {}
+def without_consent(typed: pd.DataFrame, spec: PartnerSpec) -> pd.Series:
+    """Rows of a consent-based partner whose consent is not yes (all False for others)."""
+    if not spec.requires_consent or "consent" not in typed.columns:
+        return pd.Series(False, index=typed.index)
+    return ~typed["consent"].eq(True).fillna(False).astype(bool)
+
+
+def _rejections(
+    raw: pd.DataFrame, failures: list[tuple[Reason, pd.Series]], refused: pd.Series
+) -> pd.DataFrame:
+    """One rejection per failing row: the first reason's code, all reasons' texts.
+
+    A ``refused`` row (no consent) has that one reason only: it is not looked at further.
+    """
+    reasons: dict[Hashable, list[Reason]] = {
+        index: [NO_CONSENT] for index in refused[refused].index
+    }
     broken = raw[BROKEN].fillna("")
-    for index, code in broken[broken != ""].items():
+    for index, code in broken[(broken != "") & ~refused].items():
         reasons[index] = [STRUCTURAL_REASONS[code]]
     for reason, failed in failures:
-        for index in failed[failed & (broken == "")].index:
+        for index in failed[failed & (broken == "") & ~refused].index:
             reasons.setdefault(index, []).append(reason)
     rows = [
         {
@@ -174,7 +195,7 @@ def type_records(
     """Canonical records (``spec.schema_columns``) and read rejections (``REJECT_SCHEMA``)."""
     raw = mark_long_fields(raw.reset_index(drop=True))
     typed, failures = type_columns(raw, spec)
-    rejections = _rejections(raw, failures)
+    rejections = _rejections(raw, failures, without_consent(typed, spec))
     kept = typed.drop(index=rejections.index)
     if spec.partner_type is not None:
         kept["partner_type"] = spec.partner_type

@@ -22,6 +22,7 @@ from connectors.readers.base import (
     RAW,
     SOURCE_ROW,
     XLSX_CORRUPT,
+    Reason,
     missing_columns,
     missing_sheet,
     raw_json,
@@ -60,6 +61,30 @@ def _record(header: list[str], cells: list[str], row_number: int) -> dict[str, o
     return {**row, SOURCE_ROW: row_number, RAW: raw_json(received), BROKEN: broken}
 
 
+#: What a workbook may inflate to: a real partner list is a few MB; a zip bomb (a few hundred
+#: KB of zeros that inflate to gigabytes) is refused before anything is unpacked.
+MAX_INFLATED_BYTES = 100 * 1024 * 1024
+XLSX_TOO_LARGE = Reason(
+    "xlsx_too_large",
+    f"the Excel file unpacks to more than {MAX_INFLATED_BYTES // 2**20} MB (a zip bomb?)",
+    f"het Excel-bestand wordt uitgepakt groter dan {MAX_INFLATED_BYTES // 2**20} MB (een zipbom?)",
+)
+
+
+def _check_inflated_size(path: Path, source_file: str) -> None:
+    """Refuse a workbook whose parts declare more than ``MAX_INFLATED_BYTES`` unpacked.
+
+    zipfile never returns more than a part's declared size, so the declaration bounds the work.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise unreadable(source_file, XLSX_CORRUPT) from None
+    if inflated > MAX_INFLATED_BYTES:
+        raise unreadable(source_file, XLSX_TOO_LARGE)
+
+
 def _sheet_rows(
     path: Path, spec: PartnerSpec, source_file: str
 ) -> Generator[list[str], None, None]:
@@ -69,6 +94,7 @@ def _sheet_rows(
     openpyxl would pad every row to it): rows and cells come as the sheet's XML has them.
     Trailing empty cells are dropped, so a row is only as wide as its last value.
     """
+    _check_inflated_size(path, source_file)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (*_DAMAGED, OSError, ValueError):

@@ -93,6 +93,7 @@ def validate_delivery(
         window_min_days=rules.window_min_days,
         window_max_days=rules.window_max_days,
         requires_consent=rules.requires_consent,
+        indicators=rules.indicators,
     )
     return _validate(records, partner_signal_suite(params), params, SIGNAL_SCHEMA)
 
@@ -229,6 +230,9 @@ _MASKS: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], pd.Series | None]]
         & ~f[k["column"]].isin(list(k["value_set"])).fillna(False).astype(bool)
     ),
     "expect_column_pair_values_a_to_be_greater_than_b": _pair_mask,
+    "expect_column_value_lengths_to_be_between": lambda f, k: _between_mask(
+        f[k["column"]].astype("string").str.len(), k
+    ),
 }
 
 
