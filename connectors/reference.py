@@ -12,6 +12,8 @@ from signals.schema import STRING
 REFERENCE_COLUMNS = ("postcode", "huisnummer", "toevoeging", "wijkcode", "wijknaam", "buurtcode")
 #: Longest text the database keeps per neighbourhood column (connectors/database/models.py).
 MAX_LENGTH = {"wijkcode": 20, "wijknaam": 200, "buurtcode": 20}
+#: Optional (FEEDS.md): the BAG's street name and place, shown on the team's own tasks.
+OPTIONAL_COLUMNS = ("straat", "woonplaats")
 
 
 class AddressListError(ValueError):
@@ -26,6 +28,7 @@ def _lines(mask: pd.Series) -> str:
 def read_reference(path: Path) -> pd.DataFrame:
     """Addresses with normalised ``postcode``, ``huisnummer`` (Int64), ``toevoeging`` ("" when
     none), and ``wijkcode``, ``wijknaam``, ``buurtcode`` (string). One row per address.
+    ``straat`` and ``woonplaats`` (string, missing when empty) follow when the list has them.
     """
     try:
         text = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -59,4 +62,8 @@ def read_reference(path: Path) -> pd.DataFrame:
                 f"{path.name}: {name} is longer than {MAX_LENGTH[name]} characters on "
                 f"line(s) {_lines(too_long.astype(bool))}"
             )
+    for name in OPTIONAL_COLUMNS:
+        if name in text.columns:
+            value = text[name].str.strip().astype(STRING)  # type: ignore[call-overload]
+            address[name] = value.mask(value == "")
     return address.reset_index(drop=True)

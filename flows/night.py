@@ -148,6 +148,10 @@ def run_night(
         with stage(report, "export"):
             out_dir = settings.task_list_dir / night.isoformat()
             paths = step(export_team_task_lists, "export-task-lists")(
-                res.engine, res.vault, out_dir, night
+                res.engine,
+                res.vault,
+                out_dir,
+                night,
+                reference=reference_addresses(str(settings.reference)),
             )
             report.exports = [str(p) for p in paths]
