@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # there make the case "opeenvolgend" (recurring).
     recurrence_days: int = 365
 
+    # Published figures (monitor, analyst pages and API): counts below this are shown as
+    # "<10", with secondary suppression so that totals do not give them back.
+    suppression_threshold: int = 10
+    # CBS key figures per wijk (inhabitants, households): the monitor's denominators. Default:
+    # wijken.csv beside the address list; absent, figures per 1,000 are not shown.
+    wijken: Path | None = None
+
     # Scale-out: a Dask scheduler address, or a local cluster with this many workers (0 = off).
     dask_address: str | None = None
     dask_local_workers: int = 0
@@ -93,6 +100,16 @@ class Settings(BaseSettings):
     def ddas_export_dir(self) -> Path:
         """Where DDAS reports for CBS go by default."""
         return self.resolved_export_dir / "ddas"
+
+    @property
+    def resolved_wijken(self) -> Path:
+        """The wijken.csv the monitor reads (it may not exist: then no figures per 1,000)."""
+        return self.wijken or self.reference.parent / "wijken.csv"
+
+    @property
+    def monitor_export_dir(self) -> Path:
+        """Where ``report monitor`` writes by default."""
+        return self.resolved_export_dir / "monitor"
 
     @property
     def data_docs_dir(self) -> Path:

@@ -1,0 +1,141 @@
+"""Small-count suppression of published tables, with secondary suppression.
+
+A count ``1 <= n < threshold`` is *primary* suppressed and shown as ``"<threshold"``
+(``"<10"``). Zero is shown: it names nobody, and hiding it would hide most of a small
+municipality's tables. Hiding the small cells alone does not protect them when the table also
+shows totals: ``total - the visible cells`` gives the hidden cell back. So every additivity
+relation of the table (cells along one dimension summing to their total, the margins included)
+is checked, and where exactly one member of a relation is hidden, a second one is hidden too:
+the smallest other visible cell (a non-zero one first), else the total. This repeats until no
+relation has exactly one hidden member — the standard "at least two per line" rule; it is a
+heuristic, not a full linear-programming audit, which tables of this size do not need.
+
+Values computed from a hidden count (a share, a rate per 1,000) are hidden with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+#: What a margin of a dimension is called in published tables.
+TOTAL = "Totaal"
+#: How a value computed from a hidden count is shown.
+HIDDEN_DERIVED = "–"
+
+
+def label(threshold: int) -> str:
+    """How a hidden count is shown: ``"<10"`` for the default threshold."""
+    return f"<{threshold}"
+
+
+def with_margins(
+    frame: pd.DataFrame, dimensions: Sequence[str], counts: Sequence[str]
+) -> pd.DataFrame:
+    """``frame`` plus a ``TOTAL`` row for every combination of margins of ``dimensions``.
+
+    ``counts`` are summed; every subset of dimensions is collapsed in turn, so the result holds
+    all cells, all subtotals and the grand total (the relations :func:`suppress` protects).
+    """
+    base = frame[[*dimensions, *counts]].copy()
+    for name in dimensions:
+        base[name] = base[name].astype("string")
+    parts = [base]
+    n = len(dimensions)
+    for mask in range(1, 2**n):
+        collapsed = [dimensions[i] for i in range(n) if mask >> i & 1]
+        kept = [d for d in dimensions if d not in collapsed]
+        if kept:
+            summed = base.groupby(kept, dropna=False, sort=False)[list(counts)].sum().reset_index()
+        else:
+            summed = base[list(counts)].sum().to_frame().T
+        for name in collapsed:
+            summed[name] = TOTAL
+        parts.append(summed[[*dimensions, *counts]])
+    out = pd.concat(parts, ignore_index=True)
+    for name in counts:
+        out[name] = out[name].astype("int64")
+    return out
+
+
+def hidden_cells(
+    frame: pd.DataFrame, dimensions: Sequence[str], count: str, threshold: int
+) -> pd.Series:
+    """Which rows of ``frame`` (cells and margins, see :func:`with_margins`) hide ``count``.
+
+    Primary: ``0 < n < threshold``. Secondary: see the module docstring.
+    """
+    values = frame[count].to_numpy(dtype="int64")
+    hidden = (values > 0) & (values < threshold)
+    if not hidden.any() or not dimensions:
+        return pd.Series(hidden, index=frame.index)
+    relations = _relations(frame, dimensions)
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in relations:
+            members = [*cells, total]
+            if int(hidden[members].sum()) != 1:
+                continue
+            visible = [i for i in cells if not hidden[i]]
+            nonzero = [i for i in visible if values[i] > 0]
+            pick = nonzero or visible
+            chosen = min(pick, key=lambda i: (values[i], i)) if pick else total
+            if hidden[chosen]:  # only the total is left and it is the hidden one: cannot happen
+                continue
+            hidden[chosen] = True
+            changed = True
+    return pd.Series(hidden, index=frame.index)
+
+
+def _relations(frame: pd.DataFrame, dimensions: Sequence[str]) -> list[tuple[list[int], int]]:
+    """Every "cells along one dimension sum to the total" relation, as row positions."""
+    keys = frame[list(dimensions)].astype("string").fillna("").reset_index(drop=True)
+    relations: list[tuple[list[int], int]] = []
+    for name in dimensions:
+        others = [d for d in dimensions if d != name]
+        groups = keys.groupby(others, sort=False).indices if others else {(): np.arange(len(keys))}
+        for positions in groups.values():
+            members = list(positions)
+            totals = [i for i in members if keys.at[i, name] == TOTAL]
+            cells = [i for i in members if keys.at[i, name] != TOTAL]
+            if len(totals) == 1 and cells:
+                relations.append((cells, totals[0]))
+    return relations
+
+
+def suppress_table(
+    frame: pd.DataFrame,
+    dimensions: Sequence[str],
+    counts: Sequence[str],
+    threshold: int,
+    derived: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """The published form of a table: hidden counts as ``"<10"``, their derived values ``"–"``.
+
+    ``frame`` holds the cells and margins (:func:`with_margins`); each count column is
+    suppressed on its own relations. ``derived`` maps a derived column (a share, a rate) to the
+    counts it is computed from: it is hidden wherever one of those is. The result has ``object``
+    columns for the counts and derived values (numbers, or the text of a hidden value).
+    """
+    out = frame.copy()
+    masks = {name: hidden_cells(frame, dimensions, name, threshold) for name in counts}
+    for name, depends_on in (derived or {}).items():
+        hide = np.zeros(len(frame), dtype=bool)
+        for source in depends_on:
+            hide |= masks[source].to_numpy()
+        column = out[name].astype(object)
+        column[hide] = HIDDEN_DERIVED
+        out[name] = column
+    for name in counts:
+        column = out[name].astype(object)
+        column[masks[name].to_numpy()] = label(threshold)
+        out[name] = column
+    return out
+
+
+def is_hidden(value: object) -> bool:
+    """True for a value a suppressed table shows as hidden (``"<10"`` or ``"–"``)."""
+    return isinstance(value, str) and (value.startswith("<") or value == HIDDEN_DERIVED)
