@@ -10,6 +10,8 @@ from signals.address import house_number_failed, normalise_address
 from signals.schema import STRING
 
 REFERENCE_COLUMNS = ("postcode", "huisnummer", "toevoeging", "wijkcode", "wijknaam", "buurtcode")
+#: Optional (FEEDS.md): the BAG's street name and place, shown on the team's own tasks.
+OPTIONAL_COLUMNS = ("straat", "woonplaats")
 
 
 class AddressListError(ValueError):
@@ -24,6 +26,7 @@ def _lines(mask: pd.Series) -> str:
 def read_reference(path: Path) -> pd.DataFrame:
     """Addresses with normalised ``postcode``, ``huisnummer`` (Int64), ``toevoeging`` ("" when
     none), and ``wijkcode``, ``wijknaam``, ``buurtcode`` (string). One row per address.
+    ``straat`` and ``woonplaats`` (string, missing when empty) follow when the list has them.
     """
     try:
         text = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -48,4 +51,8 @@ def read_reference(path: Path) -> pd.DataFrame:
         )
     for name in ("wijkcode", "wijknaam", "buurtcode"):
         address[name] = text[name].str.strip().astype(STRING)  # type: ignore[call-overload]
+    for name in OPTIONAL_COLUMNS:
+        if name in text.columns:
+            value = text[name].str.strip().astype(STRING)  # type: ignore[call-overload]
+            address[name] = value.mask(value == "")
     return address.reset_index(drop=True)

@@ -26,7 +26,7 @@ from connectors.settings import Settings
 from flows.ingest import ingest_delivery
 from flows.progress import announce
 from flows.report import NightReport
-from flows.resources import Resources, resources
+from flows.resources import Resources, reference_addresses, resources
 from flows.triage import Triager, derive_signal_states, triage_night
 from signals.triage.night import NightInput, NightOutput
 from signals.triage.night import triage_night as triage_partition
@@ -133,6 +133,10 @@ def run_night(
         with stage(report, "export"):
             out_dir = settings.task_list_dir / night.isoformat()
             paths = step(export_team_task_lists, "export-task-lists")(
-                res.engine, res.vault, out_dir, night
+                res.engine,
+                res.vault,
+                out_dir,
+                night,
+                reference=reference_addresses(str(settings.reference)),
             )
             report.exports = [str(p) for p in paths]
