@@ -102,11 +102,6 @@ class Settings(BaseSettings):
         return self.resolved_export_dir / "ddas"
 
     @property
-    def resolved_wijken(self) -> Path:
-        """The wijken.csv the monitor reads (it may not exist: then no figures per 1,000)."""
-        return self.wijken or self.reference.parent / "wijken.csv"
-
-    @property
     def monitor_export_dir(self) -> Path:
         """Where ``report monitor`` writes by default."""
         return self.resolved_export_dir / "monitor"

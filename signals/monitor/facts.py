@@ -160,31 +160,37 @@ def case_facts(data: MonitorInput) -> pd.DataFrame:
     for name in ("opened_on", "picked_up_on", "closed_on", "result"):
         out[name] = cases[name].to_numpy()
     ids = out["case_id"]
-    out["partner_type"] = ids.map(first["partner_type"]).to_numpy()
-    out["wijk"] = ids.map(first["wijk"]).fillna(UNKNOWN_WIJK).to_numpy()
-    out["wijkcode"] = ids.map(first["wijkcode"]).to_numpy()
-    out["received_on"] = ids.map(first["delivery_date"]).to_numpy()
-    out["crisis_received"] = ids.map(crisis_on).to_numpy()
+    out["partner_type"] = _lookup(ids, first["partner_type"])
+    out["wijk"] = pd.Series(_lookup(ids, first["wijk"])).fillna(UNKNOWN_WIJK).to_numpy()
+    out["wijkcode"] = _lookup(ids, first["wijkcode"])
+    out["received_on"] = _lookup(ids, first["delivery_date"])
+    out["crisis_received"] = _lookup(ids, crisis_on)
 
     attempts = data.attempts[["case_id", "attempt_date", "reached"]].copy()
     attempts["reached"] = attempts["reached"].astype("boolean").fillna(False).astype(bool)
     grouped = attempts.groupby("case_id")
-    out["attempts"] = ids.map(grouped.size()).fillna(0).astype("int64").to_numpy()
-    out["first_attempt"] = ids.map(grouped["attempt_date"].min()).to_numpy()
+    out["attempts"] = pd.Series(_lookup(ids, grouped.size())).fillna(0).astype("int64").to_numpy()
+    out["first_attempt"] = _lookup(ids, grouped["attempt_date"].min())
     reached = attempts[attempts["reached"]]
-    out["first_reached"] = ids.map(reached.groupby("case_id")["attempt_date"].min()).to_numpy()
+    out["first_reached"] = _lookup(ids, reached.groupby("case_id")["attempt_date"].min())
     after = attempts.merge(
         pd.DataFrame({"case_id": crisis_on.index, "crisis_received": crisis_on.to_numpy()}),
         on="case_id",
     )
     after = after[after["attempt_date"] >= after["crisis_received"]]
-    out["first_attempt_after_crisis"] = ids.map(
-        after.groupby("case_id")["attempt_date"].min()
-    ).to_numpy()
-    out["first_reached_after_crisis"] = ids.map(
-        after[after["reached"]].groupby("case_id")["attempt_date"].min()
-    ).to_numpy()
+    out["first_attempt_after_crisis"] = _lookup(ids, after.groupby("case_id")["attempt_date"].min())
+    out["first_reached_after_crisis"] = _lookup(
+        ids, after[after["reached"]].groupby("case_id")["attempt_date"].min()
+    )
     return conform(out, CASE_FACT_SCHEMA)
+
+
+def _lookup(ids: pd.Series, values: pd.Series) -> np.ndarray:
+    """``values`` looked up per id (missing: NA), also when ``values`` is empty."""
+    if values.empty:
+        return np.full(len(ids), None, dtype=object)
+    found = values.reindex(pd.Index(ids.astype(str).to_numpy()))
+    return found.to_numpy()
 
 
 def working_day_deadline(start: pd.Series, days: int) -> pd.Series:
