@@ -39,6 +39,11 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
+users_app = typer.Typer(
+    help="Accounts of the web application: the first administrator, users, API tokens.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
 console = Console(stderr=True)
 out = Console(soft_wrap=True)  # paths and commands stay on one line, copyable
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -514,6 +519,154 @@ def keys_rotate() -> None:
         f"{counts['addresses']} adressen en {counts['raw_rows']} ruwe regels opnieuw "
         "versleuteld / re-sealed"
     )
+
+
+@app.command()
+def web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (VS_WEB_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (VS_WEB_PORT)")] = None,
+) -> None:
+    """Start the web application (work queue, administration, data steward, JSON API)."""
+    import uvicorn
+
+    from connectors.settings import SettingsError, get_settings
+    from webapp.app import create_app
+
+    _check_secrets()
+    settings = get_settings()
+    try:
+        application = create_app(settings)
+    except SettingsError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    chosen_host = host or settings.web_host
+    chosen_port = port or settings.web_port
+    out.print(f"Vroegsignalering: http://{chosen_host}:{chosen_port}/ (Ctrl-C stopt)")
+    uvicorn.run(
+        application,
+        host=chosen_host,
+        port=chosen_port,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+    )
+
+
+UsernameOption = Annotated[str, typer.Option(help="Sign-in name (letters, digits, . _ - @)")]
+
+
+def _password(password: str | None) -> str:
+    """The password as given (scripts), else prompted twice without echo."""
+    if password is not None:
+        return password
+    return str(typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    username: UsernameOption,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when left out)", show_default=False)
+    ] = None,
+) -> None:
+    """Create an administrator (beheerder); the first one can only be made this way."""
+    _create_user(username, full_name, "beheerder", None, password)
+
+
+@users_app.command("create")
+def users_create(
+    username: UsernameOption,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    role: Annotated[
+        str,
+        typer.Option(help="medewerker, teamleider, gegevensbeheerder, beheerder or analist"),
+    ],
+    team: Annotated[str | None, typer.Option(help="Team (medewerker, teamleider)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when left out)", show_default=False)
+    ] = None,
+) -> None:
+    """Create a user of the web application."""
+    _create_user(username, full_name, role, team, password)
+
+
+def _create_user(
+    username: str, full_name: str, role: str, team: str | None, password: str | None
+) -> None:
+    from connectors.database.engine import session_scope
+    from connectors.database.users import AccountError, create_user
+
+    res = _resources(needs_night=False)
+    chosen = _team(res, team) if team else None
+    secret = _password(password)
+    try:
+        with session_scope(res.engine) as session:
+            user = create_user(
+                session,
+                username,
+                full_name,
+                secret,
+                role,
+                chosen,
+                actor="cli",
+                teams={t.name for t in res.policy.teams},
+            )
+    except AccountError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    out.print(f"Gebruiker {user.username} ({user.role}{', ' + user.team if user.team else ''})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The users of the web application with role, team and whether they may sign in."""
+    from connectors.database.engine import session_scope
+    from connectors.database.users import list_users
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        users = list_users(session)
+    table = Table(title=f"Gebruikers / users: {len(users)}")
+    for column in ("gebruikersnaam", "naam", "rol", "team", "actief"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(
+            user.username,
+            user.full_name,
+            user.role,
+            user.team or "",
+            "ja" if user.active else "nee",
+        )
+    out.print(table)
+
+
+@users_app.command("token")
+def users_token(
+    username: UsernameOption,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'schuldhulpsysteem'")],
+) -> None:
+    """Issue an API token for a user (e.g. the case system's account); shown once."""
+    from sqlalchemy import select
+
+    from connectors.database.engine import session_scope
+    from connectors.database.models import WebUser
+    from connectors.database.users import AccountError, issue_token
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        user_id = session.scalar(
+            select(WebUser.user_id).where(WebUser.username == username.strip().lower())
+        )
+        if user_id is None:
+            console.print(f"[red]Onbekende gebruiker / unknown user {username!r}[/red]")
+            raise typer.Exit(code=1)
+        try:
+            token = issue_token(session, user_id, name, actor="cli")
+        except AccountError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=1) from None
+    out.print(token, highlight=False)
 
 
 def _rows_in(path: Path) -> int:

@@ -21,6 +21,8 @@ DEMO_PSEUDONYM_KEY = "demo-only-not-secret-pseudonym-key"
 DEMO_VAULT_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtdmF1bHQta2V5ISE="
 #: The demo's raw-row key (another purpose, another key).
 DEMO_RAW_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtcmF3LXJvdy1rZXk="
+#: The demo's web secret (signs CSRF tokens and session cookies); refused outside demo mode.
+DEMO_WEB_SECRET = "demo-only-not-secret-web-secret"
 
 
 class SettingsError(RuntimeError):
@@ -66,6 +68,17 @@ class Settings(BaseSettings):
     # CBS key figures per wijk (inhabitants, households): the monitor's denominators. Default:
     # wijken.csv beside the address list; absent, figures per 1,000 are not shown.
     wijken: Path | None = None
+    # The web application (``vroegsignaal web``).
+    web_secret: SecretStr | None = None  # signs session cookies and CSRF tokens
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    # Set true when the app is served over HTTPS (behind a proxy): cookies get ``Secure``.
+    web_secure_cookies: bool = False
+    web_session_idle_minutes: int = 30  # a session unused this long is ended
+    web_session_max_hours: int = 10  # a session ends after this long whatever its use
+    # Login rate limit: this many failures per account or per client within the window.
+    web_login_max_failures: int = 5
+    web_login_window_minutes: int = 15
 
     # Scale-out: a Dask scheduler address, or a local cluster with this many workers (0 = off).
     dask_address: str | None = None
@@ -127,6 +140,10 @@ class Settings(BaseSettings):
                 "VS_RAW_KEY and VS_VAULT_KEY share a key; give each purpose its own key"
             )
         return raw
+
+    def web_secret_bytes(self) -> bytes:
+        """The web app's signing secret; same rules as the other keys."""
+        return self._secret(self.web_secret, DEMO_WEB_SECRET, "VS_WEB_SECRET").encode()
 
     def _secret(self, value: SecretStr | None, demo_value: str, variable: str) -> str:
         if self.demo:

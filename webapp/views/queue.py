@@ -1,0 +1,7 @@
+"""Routes: queue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
