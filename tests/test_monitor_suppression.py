@@ -41,10 +41,11 @@ def test_a_row_total_would_reveal_the_hidden_cell_so_a_second_cell_is_hidden() -
     table = Table("t", "t", "", ["wijk", "partnertype"], ["n"], cube)
     published = table.published(10)
     assert _value(published, "A", "Zorg") == "<10"
-    assert _value(published, "A", "Huur") == "<10"  # secondary: the row's other cell
+    # Secondary: the row's other cell — shown as "x", since it is not below 10.
+    assert _value(published, "A", "Huur") == "x"
     # The columns then each have one hidden cell too: B's cells are hidden with them.
-    assert _value(published, "B", "Huur") == "<10"
-    assert _value(published, "B", "Zorg") == "<10"
+    assert _value(published, "B", "Huur") == "x"
+    assert _value(published, "B", "Zorg") == "x"
     assert _value(published, "A", TOTAL) == 15
     # No relation (cells along a dimension + its total) has exactly one unknown.
     assert _no_line_with_one_unknown(published)
@@ -114,7 +115,8 @@ def test_derived_values_hide_with_their_counts() -> None:
     assert january["zaken"] == 15
     # February's 20 of 40 would give January's 4 back from the period total (24): hidden too.
     february = published[(published["maand"] == "2026-02") & (published["wijk"] == "A")].iloc[0]
-    assert february["bereikt"] == "<10"
+    assert february["bereikt"] == "x"
+    assert february["aandeel bereikt"] == "–"
     assert _no_line_with_one_unknown(published, ["maand", "wijk"], "bereikt")
 
 

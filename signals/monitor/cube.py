@@ -13,7 +13,14 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from signals.monitor.suppression import HIDDEN_DERIVED, TOTAL, hidden_cells, label, with_margins
+from signals.monitor.suppression import (
+    HIDDEN_DERIVED,
+    HIDDEN_SECONDARY,
+    TOTAL,
+    label,
+    suppression_masks,
+    with_margins,
+)
 
 
 def count_cube(
@@ -83,18 +90,21 @@ class Table:
     shares: dict[str, tuple[str, str]] = field(default_factory=dict)
     suppressed: bool = True  # counts of people (False: files and rows, nobody in them)
 
-    def hidden(self, threshold: int) -> dict[str, np.ndarray]:
-        """Per count column, which rows it hides."""
+    def masks(self, threshold: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per count column, its (primary, secondary) hidden rows."""
         if not self.suppressed:
-            return {name: np.zeros(len(self.values), dtype=bool) for name in self.counts}
+            none = np.zeros(len(self.values), dtype=bool)
+            return {name: (none, none) for name in self.counts}
         return {
-            name: hidden_cells(self.values, self.dimensions, name, threshold).to_numpy()
+            name: suppression_masks(self.values, self.dimensions, name, threshold)
             for name in self.counts
         }
 
     def published(self, threshold: int) -> pd.DataFrame:
-        """The table as shown: hidden counts ``"<10"``, values derived from them ``"–"``."""
-        masks = self.hidden(threshold)
+        """The table as shown: small counts ``"<10"``, counts hidden to protect them ``"x"``,
+        values derived from a hidden count ``"–"``."""
+        kinds = self.masks(threshold)
+        masks = {name: primary | secondary for name, (primary, secondary) in kinds.items()}
         out = self.values.copy()
         for name, sources in self.derived.items():
             hide = np.zeros(len(out), dtype=bool)
@@ -107,7 +117,9 @@ class Table:
             )
             out[name] = _hide(out[name], hide, HIDDEN_DERIVED)
         for name in self.counts:
-            out[name] = _hide(out[name], masks[name], label(threshold))
+            primary, secondary = kinds[name]
+            out[name] = _hide(out[name], primary, label(threshold))
+            out[name] = _hide(out[name], secondary, HIDDEN_SECONDARY)
         return out
 
     def slice(self, threshold: int, **chosen: str | Sequence[str] | None) -> pd.DataFrame:

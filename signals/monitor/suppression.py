@@ -10,12 +10,14 @@ the smallest other visible cell (a non-zero one first), else the total. This rep
 relation has exactly one hidden member — the standard "at least two per line" rule; it is a
 heuristic, not a full linear-programming audit, which tables of this size do not need.
 
-Values computed from a hidden count (a share, a rate per 1,000) are hidden with it.
+A primary cell is shown as ``"<10"``; a secondary one as ``"x"`` (as CBS marks a value kept
+secret): it may be large, so calling it "<10" would be untrue. Values computed from a hidden
+count (a share, a rate per 1,000) are hidden with it (``"–"``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,8 @@ import pandas as pd
 TOTAL = "Totaal"
 #: How a value computed from a hidden count is shown.
 HIDDEN_DERIVED = "–"
+#: How a count hidden only to protect another one (secondary suppression) is shown.
+HIDDEN_SECONDARY = "x"
 
 
 def label(threshold: int) -> str:
@@ -67,10 +71,19 @@ def hidden_cells(
 
     Primary: ``0 < n < threshold``. Secondary: see the module docstring.
     """
+    primary, secondary = suppression_masks(frame, dimensions, count, threshold)
+    return pd.Series(primary | secondary, index=frame.index)
+
+
+def suppression_masks(
+    frame: pd.DataFrame, dimensions: Sequence[str], count: str, threshold: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(primary, secondary) hidden rows of ``count``."""
     values = frame[count].to_numpy(dtype="int64")
-    hidden = (values > 0) & (values < threshold)
+    primary = (values > 0) & (values < threshold)
+    hidden = primary.copy()
     if not hidden.any() or not dimensions:
-        return pd.Series(hidden, index=frame.index)
+        return primary, np.zeros(len(frame), dtype=bool)
     relations = _relations(frame, dimensions)
     changed = True
     while changed:
@@ -87,7 +100,7 @@ def hidden_cells(
                 continue
             hidden[chosen] = True
             changed = True
-    return pd.Series(hidden, index=frame.index)
+    return primary, hidden & ~primary
 
 
 def _relations(frame: pd.DataFrame, dimensions: Sequence[str]) -> list[tuple[list[int], int]]:
@@ -106,36 +119,8 @@ def _relations(frame: pd.DataFrame, dimensions: Sequence[str]) -> list[tuple[lis
     return relations
 
 
-def suppress_table(
-    frame: pd.DataFrame,
-    dimensions: Sequence[str],
-    counts: Sequence[str],
-    threshold: int,
-    derived: Mapping[str, Sequence[str]] | None = None,
-) -> pd.DataFrame:
-    """The published form of a table: hidden counts as ``"<10"``, their derived values ``"–"``.
-
-    ``frame`` holds the cells and margins (:func:`with_margins`); each count column is
-    suppressed on its own relations. ``derived`` maps a derived column (a share, a rate) to the
-    counts it is computed from: it is hidden wherever one of those is. The result has ``object``
-    columns for the counts and derived values (numbers, or the text of a hidden value).
-    """
-    out = frame.copy()
-    masks = {name: hidden_cells(frame, dimensions, name, threshold) for name in counts}
-    for name, depends_on in (derived or {}).items():
-        hide = np.zeros(len(frame), dtype=bool)
-        for source in depends_on:
-            hide |= masks[source].to_numpy()
-        column = out[name].astype(object)
-        column[hide] = HIDDEN_DERIVED
-        out[name] = column
-    for name in counts:
-        column = out[name].astype(object)
-        column[masks[name].to_numpy()] = label(threshold)
-        out[name] = column
-    return out
-
-
 def is_hidden(value: object) -> bool:
-    """True for a value a suppressed table shows as hidden (``"<10"`` or ``"–"``)."""
-    return isinstance(value, str) and (value.startswith("<") or value == HIDDEN_DERIVED)
+    """True for a value a suppressed table shows as hidden (``"<10"``, ``"x"`` or ``"–"``)."""
+    return isinstance(value, str) and (
+        value.startswith("<") or value in (HIDDEN_DERIVED, HIDDEN_SECONDARY)
+    )
