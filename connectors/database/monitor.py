@@ -38,7 +38,7 @@ from connectors.wijken import read_wijken
 from signals.monitor.facts import DELIVERY_FACT_SCHEMA, SIGNAL_FACT_SCHEMA, MonitorInput
 from signals.schema import CONTACT_ATTEMPT_SCHEMA, LINKED_AFTERCARE_SCHEMA, STRING
 
-_DECISION_COLUMNS = ("signal_state", "status", "rule", "decided_on")
+_DECISION_COLUMNS = ("signal_state", "status", "rule", "policy_version", "decided_on")
 _SIGNAL_COLUMNS = [name for name in SIGNAL_FACT_SCHEMA if name not in _DECISION_COLUMNS]
 
 
@@ -76,6 +76,7 @@ def _signals(session: Session, as_of: dt.date, at: dt.datetime | None) -> pd.Dat
             SignalState.signal_state,
             SignalStatus.status,
             SignalStatus.rule,
+            SignalStatus.policy_version,
             SignalStatus.decided_on,
         )
         .join(SignalStatus, SignalStatus.signal_key == Signal.signal_key)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from signals.monitor.cube import Table
-from signals.monitor.figures import ESCALATIONS, MONTH, PARTNER_TYPE, WIJK
+from signals.monitor.figures import CASE_TYPES, ESCALATIONS, MONTH, PARTNER_TYPE, WIJK
 from signals.monitor.relapse import HORIZONS, OUTCOMES
 from signals.monitor.suppression import TOTAL, is_hidden
 
@@ -113,6 +113,29 @@ def monitor_charts(
             "aandeel",
             percent=True,
             table_key="opgepakt",
+        )
+    )
+    case_types = tables["zaaktypen"]
+    charts.append(
+        Chart(
+            "zaaktypen",
+            "Opgepakte zaken per zaaktype",
+            "bar",
+            [
+                Series(
+                    kind,
+                    x,
+                    _by_month(
+                        _monthly(case_types, threshold, wijk, partner_type, zaaktype=kind),
+                        months,
+                        "zaken",
+                    ),
+                )
+                for kind in CASE_TYPES
+            ],
+            ticks,
+            "zaken",
+            table_key="zaaktypen",
         )
     )
     reach = _monthly(tables["bereik"], threshold, wijk, partner_type)

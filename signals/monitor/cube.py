@@ -89,6 +89,7 @@ class Table:
     #: derived column -> (count, dimension): a share of the row's ``TOTAL`` along the dimension
     shares: dict[str, tuple[str, str]] = field(default_factory=dict)
     suppressed: bool = True  # counts of people (False: files and rows, nobody in them)
+    _published: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def masks(self, threshold: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per count column, its (primary, secondary) hidden rows."""
@@ -103,6 +104,11 @@ class Table:
     def published(self, threshold: int) -> pd.DataFrame:
         """The table as shown: small counts ``"<10"``, counts hidden to protect them ``"x"``,
         values derived from a hidden count ``"–"``."""
+        if threshold not in self._published:
+            self._published[threshold] = self._publish(threshold)
+        return self._published[threshold].copy()
+
+    def _publish(self, threshold: int) -> pd.DataFrame:
         kinds = self.masks(threshold)
         masks = {name: primary | secondary for name, (primary, secondary) in kinds.items()}
         out = self.values.copy()

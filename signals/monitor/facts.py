@@ -44,6 +44,7 @@ SIGNAL_FACT_SCHEMA: dict[str, str] = {
     "signal_state": STRING,
     "status": STRING,
     "rule": STRING,
+    "policy_version": STRING,
     "decided_on": DATE,
 }
 
