@@ -6,9 +6,10 @@ municipality's tables. Hiding the small cells alone does not protect them when t
 shows totals: ``total - the visible cells`` gives the hidden cell back. So every additivity
 relation of the table (cells along one dimension summing to their total, the margins included)
 is checked, and where exactly one member of a relation is hidden, a second one is hidden too:
-the smallest other visible cell (a non-zero one first), else the total. This repeats until no
-relation has exactly one hidden member — the standard "at least two per line" rule; it is a
-heuristic, not a full linear-programming audit, which tables of this size do not need.
+the most detailed, then smallest other visible cell (a non-zero one first), else the total.
+This repeats until no relation has exactly one hidden member — the standard "at least two per
+line" rule; it is a greedy heuristic, not a full linear-programming audit, and may hide more
+than strictly needed (one signal of a rare status in a month can hide a month's headline).
 
 A primary cell is shown as ``"<10"``; a secondary one as ``"x"`` (as CBS marks a value kept
 secret): it may be large, so calling it "<10" would be untrue. Values computed from a hidden
@@ -85,6 +86,8 @@ def suppression_masks(
     if not hidden.any() or not dimensions:
         return primary, np.zeros(len(frame), dtype=bool)
     relations = _relations(frame, dimensions)
+    # Hide detail before margins: a subtotal hidden to protect a cell hides a headline figure.
+    margins = (frame[list(dimensions)].astype("string") == TOTAL).sum(axis=1).to_numpy()
     changed = True
     while changed:
         changed = False
@@ -95,7 +98,7 @@ def suppression_masks(
             visible = [i for i in cells if not hidden[i]]
             nonzero = [i for i in visible if values[i] > 0]
             pick = nonzero or visible
-            chosen = min(pick, key=lambda i: (values[i], i)) if pick else total
+            chosen = min(pick, key=lambda i: (margins[i], values[i], i)) if pick else total
             if hidden[chosen]:  # only the total is left and it is the hidden one: cannot happen
                 continue
             hidden[chosen] = True

@@ -111,6 +111,8 @@ def table_view(table: Table, query: MonitorQuery, threshold: int) -> pd.DataFram
         else:
             chosen[name] = list(table.values[name].unique())
     rows = table.slice(threshold, **chosen)
+    if "maand" in table.dimensions:  # month by month, each month's levels in their order
+        rows = rows.sort_values("maand", kind="stable").reset_index(drop=True)
     fixed = [name for name in ("wijk", "partnertype") if name in table.dimensions]
     return rows.drop(columns=fixed)
 
