@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -116,6 +118,34 @@ def _check_secrets() -> None:
         raise typer.Exit(code=2) from None
 
 
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that is down or drops mid-run: a plain message and exit code 3.
+
+    Every write is transactional, so what was not committed is rolled back by the database;
+    the next run marks the dead run interrupted and catches up. The message never carries SQL
+    parameters (they may hold identifying values).
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from connectors.database.engine import DatabaseUnavailableError, database_error_text
+
+    try:
+        yield
+    except DatabaseUnavailableError as error:
+        console.print(f"[red]Database unreachable: {error}[/red]")
+        raise typer.Exit(code=3) from None
+    except DBAPIError as error:
+        if not error.connection_invalidated and "OperationalError" not in type(error).__name__:
+            raise
+        console.print(
+            f"[red]The database connection failed during the run ({database_error_text(error)})."
+            " What was not committed was rolled back; run the same command again to catch up."
+            "[/red]"
+        )
+        raise typer.Exit(code=3) from None
+
+
 def _apply(**values: object) -> None:
     """Command-line options override the VS_ environment for this process (and its flows)."""
     for name, value in values.items():
@@ -155,15 +185,18 @@ def run(
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
     from connectors.settings import get_settings
+    from flows.resources import resources
     from flows.runner import nightly_for
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = as_of.date() if as_of else today()
-    with _progress() as listener:
-        from flows.progress import listening
+    with _database_errors():
+        resources(settings)  # wait for the database before a flow server is started
+        with _progress() as listener:
+            from flows.progress import listening
 
-        with listening(listener):
-            report = nightly_for(settings)(as_of=night)
+            with listening(listener):
+                report = nightly_for(settings)(as_of=night)
     _summary(report)
 
 
@@ -177,7 +210,8 @@ def backfill(
     """Replay [--from, --to] night by night through the nightly flow."""
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
-    _backfill(start.date(), end.date())
+    with _database_errors():
+        _backfill(start.date(), end.date())
 
 
 @app.command()
@@ -722,13 +756,14 @@ def _resources(needs_night: bool = False) -> Any:
     settings = get_settings()
     if needs_night and not _database_exists(settings):
         _no_night(settings)
-    res = resources(settings)
-    if needs_night:
-        from connectors.database.engine import session_scope
+    with _database_errors():
+        res = resources(settings)
+        if needs_night:
+            from connectors.database.engine import session_scope
 
-        with session_scope(res.engine) as session:
-            if nights_run(session) == 0:
-                _no_night(settings)
+            with session_scope(res.engine) as session:
+                if nights_run(session) == 0:
+                    _no_night(settings)
     return res
 
 

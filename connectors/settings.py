@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # Login rate limit: this many failures per account or per client within the window.
     web_login_max_failures: int = 5
     web_login_window_minutes: int = 15
+    # A database that does not answer (a server restarting at night) is retried this many
+    # times, waiting database_retry_seconds and doubling, before the run fails plainly.
+    database_connect_attempts: int = Field(default=5, ge=1)
+    database_retry_seconds: float = Field(default=2.0, ge=0)
 
     # Scale-out: a Dask scheduler address, or a local cluster with this many workers (0 = off).
     dask_address: str | None = None
