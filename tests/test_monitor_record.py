@@ -178,3 +178,30 @@ def test_the_report_command(town: Town, tmp_path: Path) -> None:
     assert "8 tabellen" in result.output
     assert (tmp_path / "raad" / "monitor_2026-01-01_2026-02-28.xlsx").is_file()
     assert len(list((tmp_path / "raad" / "monitor_2026-01-01_2026-02-28").glob("*.png"))) == 8
+
+
+@pytest.mark.postgres
+def test_figures_of_a_small_history_on_postgresql(
+    town: Town, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.resources import _resources
+
+    monkeypatch.setenv("VS_DATABASE_URL", postgres_url)
+    _resources.cache_clear()
+    try:
+        assert town.res.engine.dialect.name == "postgresql"
+        test_figures_of_a_small_history(town)
+        _late_file_leaves_february(town)
+    finally:
+        town.res.engine.dispose()
+        _resources.cache_clear()
+
+
+def _late_file_leaves_february(town: Town) -> None:
+    """On a history already built: a late January file, read as of February, changes nothing."""
+    before = _tables(town, "2026-02-28")["signalen"].values
+    town.deliver("energie", "2026-01-08", [{"household": "h2", "id": "EN-2", "amount": 300.0}])
+    town.night("2026-03-02")
+    after = _tables(town, "2026-02-28")["signalen"].values
+    assert before.equals(after)
+    assert _total(_tables(town, "2026-03-31")["signalen"].values, maand="2026-03")["signalen"] == 1
