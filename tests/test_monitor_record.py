@@ -177,7 +177,7 @@ def test_the_report_command(town: Town, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "8 tabellen" in result.output
     assert (tmp_path / "raad" / "monitor_2026-01-01_2026-02-28.xlsx").is_file()
-    assert len(list((tmp_path / "raad" / "monitor_2026-01-01_2026-02-28").glob("*.png"))) == 8
+    assert len(list((tmp_path / "raad" / "monitor_2026-01-01_2026-02-28").glob("*.png"))) == 9
 
 
 @pytest.mark.postgres

@@ -133,8 +133,9 @@ def monitor_chart_list(
     tables: Mapping[str, Table], data: MonitorInput, start: dt.date, end: dt.date, threshold: int
 ) -> list[Chart]:
     charts = monitor_charts(tables, months_between(start, end), threshold)
-    curves = relapse_curves(data, "uitkomst", threshold)
-    charts.append(relapse_chart(curves, at_risk_footer(tables["terugval"], threshold)))
+    for by in ("uitkomst", "jaar einde"):
+        curves = relapse_curves(data, by, threshold)
+        charts.append(relapse_chart(curves, at_risk_footer(tables["terugval"], threshold, by), by))
     return charts
 
 

@@ -226,7 +226,9 @@ def monitor_charts(
 
 
 def relapse_chart(
-    curves: Mapping[str, pd.DataFrame], followed_at_risk: Mapping[str, list[str]]
+    curves: Mapping[str, pd.DataFrame],
+    followed_at_risk: Mapping[str, list[str]],
+    by: str = "uitkomst",
 ) -> Chart:
     """Kaplan–Meier curves (share signalled again) per group, with the number at risk."""
     series = []
@@ -239,9 +241,11 @@ def relapse_chart(
             )
         )
     ticks = [(0.0, "0")] + [(float(days), f"{months} mnd") for months, days in HORIZONS.items()]
+    per_year = by == "jaar einde"
     return Chart(
-        "terugval",
-        "Opnieuw gesignaleerd na het einde van een schuldtraject",
+        "terugval-jaar" if per_year else "terugval",
+        "Opnieuw gesignaleerd na het einde van een schuldtraject, "
+        + ("per jaar van einde" if per_year else "per uitkomst"),
         "step",
         series,
         ticks,
@@ -252,12 +256,16 @@ def relapse_chart(
     )
 
 
-def at_risk_footer(table: Table, threshold: int) -> dict[str, list[str]]:
-    """Per outcome (and all trajectories): the number at risk at 0, 6, 12, 24 months."""
-    published = table.slice(threshold, uitkomst=[*OUTCOMES.values(), TOTAL])
+def at_risk_footer(table: Table, threshold: int, by: str = "uitkomst") -> dict[str, list[str]]:
+    """Per outcome or year of ending (and all trajectories): trajectories followed (under
+    "0"), and the number still under observation at 6, 12 and 24 months."""
+    groups = [*(OUTCOMES.values() if by == "uitkomst" else []), TOTAL]
+    if by != "uitkomst":
+        groups = [*sorted(set(table.values[by]) - {TOTAL}), TOTAL]
+    published = table.slice(threshold, **{by: groups})
     footer = {}
     for row in published.to_dict("records"):
-        name = "alle trajecten" if row["uitkomst"] == TOTAL else str(row["uitkomst"])
+        name = "alle trajecten" if row[by] == TOTAL else str(row[by])
         footer[f"onder observatie: {name}"] = [str(row["trajecten"])] + [
             str(row[f"onder observatie na {m} maanden"]) for m in HORIZONS
         ]

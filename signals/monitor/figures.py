@@ -8,7 +8,6 @@ show. Column names are the Dutch headers of the published tables.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -331,9 +330,3 @@ def _reached_attempts(data: MonitorInput) -> pd.DataFrame:
     return attempts.loc[ok, ["case_id", "attempt_date"]].merge(households, on="case_id")[
         ["household_key", "attempt_date"]
     ]
-
-
-def report_months(start: date, end: date) -> list[str]:
-    from signals.monitor.facts import months_between
-
-    return months_between(start, end)

@@ -45,7 +45,7 @@ def test_the_monitor_shows_a_chart_and_a_table_per_figure(analyst_town: AnalystT
     page = client.get("/analyse/monitor?van=2026-01&tot=2026-02")
     assert page.status_code == 200, page.text[:500]
     html = page.text
-    assert html.count("<svg") == len(TABLES)
+    assert html.count("<svg") == len(TABLES) + 1  # relapse per outcome and per year
     for key in TABLES:
         assert f'id="{key}"' in html
         assert f"/analyse/monitor/{key}.csv?" in html

@@ -121,8 +121,9 @@ def charts_for(
     snap: Snapshot, tables: Mapping[str, Table], query: MonitorQuery, threshold: int
 ) -> list[Chart]:
     charts = monitor_charts(tables, query.months, threshold, query.wijk, query.partner_type)
-    curves = relapse_curves(snap.data, "uitkomst", threshold)
-    charts.append(relapse_chart(curves, at_risk_footer(tables["terugval"], threshold)))
+    for by in ("uitkomst", "jaar einde"):
+        curves = relapse_curves(snap.data, by, threshold)
+        charts.append(relapse_chart(curves, at_risk_footer(tables["terugval"], threshold, by), by))
     return charts
 
 
