@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (login, queue, admin, steward, api, analyst, analyst_api):
         app.include_router(module.router)
+    app.include_router(api.docs_router)
     return app
 
 

@@ -8,8 +8,6 @@ from typing import Any
 
 from jinja2 import Environment
 
-AMSTERDAM_OFFSET_NOTE = "tijden in UTC"
-
 
 def date_nl(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -17,6 +15,8 @@ def date_nl(value: Any) -> str:
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):
+        if value.time() == dt.time() and value.tzinfo is None:
+            return value.strftime("%d-%m-%Y")  # a date that went through pandas
         return value.strftime("%d-%m-%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d-%m-%Y")
@@ -49,7 +49,14 @@ def blank(value: Any) -> str:
     return "" if text in ("<NA>", "NaT", "nan") else text
 
 
+def postcode(value: Any) -> str:
+    """``7906KL`` as people write it: ``7906 KL``."""
+    text = blank(value).replace(" ", "").upper()
+    return f"{text[:4]} {text[4:]}" if len(text) == 6 else text
+
+
 def register(env: Environment) -> None:
+    env.filters["postcode"] = postcode
     env.filters["date_nl"] = date_nl
     env.filters["euro"] = euro
     env.filters["yes_no"] = yes_no
