@@ -84,6 +84,7 @@ def build(town: Town) -> AnalystTown:
         ],
     )
     town.night("2026-02-05")
+    team = str(town.task_of(H1)["team"])  # the worker's team has H1's task (part 1 records it)
     res = town.res
     with session_scope(res.engine) as session:
         session.execute(
@@ -106,7 +107,7 @@ def build(town: Town) -> AnalystTown:
             "Mo Medewerker",
             PASSWORD,
             "medewerker",
-            "Loket Geldzaken",
+            team,
             actor="test",
         )
     return AnalystTown(town)

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from signals.monitor.households import REFERENCE_LENGTH
 from signals.schema import IDENTIFYING_COLUMNS
 from tests.analyst.conftest import ADDRESSES, H1, H3, H4, AnalystTown
+from tests.web.conftest import csrf_of
 
 TABLES = (
     "signalen",
@@ -104,18 +105,37 @@ def test_the_explorer_filters_sorts_pages_and_opens_a_household(analyst_town: An
     assert client.get("/analyse/huishoudens/ffffffffffff").status_code == 404
 
 
-def test_a_workers_attempt_shows_in_the_reach_figures(
+def test_a_workers_result_in_the_app_shows_in_the_reach_and_results(
     analyst_town: AnalystTown, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VS_SUPPRESSION_THRESHOLD", "1")  # show this small town's true counts
     client = _signed_in(analyst_town)
-    url = "/analyse/monitor/bereik.csv?van=2026-01&tot=2026-02"
-    january = _csv(client.get(url)).set_index("maand").loc["2026-01"]
+    reach_url = "/analyse/monitor/bereik.csv?van=2026-01&tot=2026-02"
+    results_url = "/analyse/monitor/resultaten.csv?van=2026-01&tot=2026-02"
+    january = _csv(client.get(reach_url)).set_index("maand").loc["2026-01"]
     assert (january["zaken"], january["bereikt"], january["contactpogingen"]) == ("3", "1", "2")
-    # A worker records that H1 was reached (the same write as the web app's and the import's).
-    analyst_town.town.record_attempt(H1, "2026-02-03", reached=True)
-    january = _csv(client.get(url)).set_index("maand").loc["2026-01"]
+    # The worker records on the task page (part 1) that H1 was reached, then the result.
+    worker = analyst_town.client()
+    analyst_town.login(worker, "medewerker")
+    path = f"/taken/{analyst_town.town.task_of(H1)['task_id']}"
+    attempt = {"soort": "Telefoon", "datum": "2026-02-03", "dagdeel": "Middag", "bereikt": "ja"}
+    token = csrf_of(worker.get(path).text)
+    response = worker.post(f"{path}/contactpoging", data={**attempt, "csrf_token": token})
+    assert response.status_code == 303, response.text[:300]
+    html = worker.get(path).text
+    version = re.search(r'name="versie" value="(\d+)"', html)
+    assert version
+    response = worker.post(
+        f"{path}/resultaat",
+        data={"resultaat": "(Budget)advies en/of quick fix", "resultaatdatum": "2026-02-10",
+              "csrf_token": csrf_of(html), "versie": version.group(1)},
+    )  # fmt: skip
+    assert response.status_code == 303, response.text[:300]
+    january = _csv(client.get(reach_url)).set_index("maand").loc["2026-01"]
     assert (january["bereikt"], january["contactpogingen"]) == ("2", "3")
+    results = _csv(client.get(results_url))
+    month = results[(results["maand"] == "2026-02") & (results["resultaat"] == "Hulp geaccepteerd")]
+    assert list(month["zaken"]) == ["1"]
     headers = {"Authorization": f"Bearer {analyst_town.token()}"}
     api = client.get("/api/analyse/monitor?van=2026-01&tot=2026-02", headers=headers).json()
     reach = next(r for r in api["tabellen"]["bereik"]["rijen"] if r["maand"] == "2026-01")
