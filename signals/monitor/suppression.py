@@ -112,13 +112,14 @@ def _relations(frame: pd.DataFrame, dimensions: Sequence[str]) -> list[tuple[lis
     relations: list[tuple[list[int], int]] = []
     for name in dimensions:
         others = [d for d in dimensions if d != name]
+        is_total = (keys[name] == TOTAL).to_numpy(dtype=bool)
         groups = keys.groupby(others, sort=False).indices if others else {(): np.arange(len(keys))}
         for positions in groups.values():
-            members = list(positions)
-            totals = [i for i in members if keys.at[i, name] == TOTAL]
-            cells = [i for i in members if keys.at[i, name] != TOTAL]
-            if len(totals) == 1 and cells:
-                relations.append((cells, totals[0]))
+            members = np.asarray(positions)
+            totals = members[is_total[members]]
+            cells = members[~is_total[members]]
+            if len(totals) == 1 and len(cells):
+                relations.append(([int(i) for i in cells], int(totals[0])))
     return relations
 
 
