@@ -37,6 +37,11 @@ keys_app = typer.Typer(
     help="The vault keys: re-seal everything under a new key.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+report_app = typer.Typer(
+    help="Reports for analysts and the council (aggregates only, small counts hidden).",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
 users_app = typer.Typer(
     help="Accounts of the web application: the first administrator, users, API tokens.",
     no_args_is_help=True,
@@ -340,6 +345,33 @@ def export_feedback(
     res = _resources(needs_night=True)
     path = run_export(res.engine, _partner(res, partner), out_file)
     out.print(f"{_rows_in(path)} signalen → {path}")
+
+
+@report_app.command("monitor")
+def report_monitor(
+    start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
+    end: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Directory for the XLSX and the PNG charts (default: <data dir>/exports/monitor)",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The monitor for [--from, --to] as read on --to: an XLSX with one sheet per table and the
+    charts as PNG. Counts below VS_SUPPRESSION_THRESHOLD are shown as "<10"."""
+    from connectors.exports.monitor_report import export_monitor_report
+
+    res = _resources(needs_night=True)
+    if end < start:
+        console.print("[red]--to ligt voor --from / --to lies before --from[/red]")
+        raise typer.Exit(code=2)
+    target = out_dir or res.settings.monitor_export_dir
+    report = export_monitor_report(res.engine, res.settings, start.date(), end.date(), target)
+    out.print(f"{len(report.tables)} tabellen → {report.workbook}")
+    out.print(f"{len(report.charts)} grafieken → {report.charts[0].parent}")
 
 
 @import_app.command("results")
