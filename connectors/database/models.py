@@ -466,3 +466,7 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(100))
     entity_id: Mapped[str | None] = mapped_column(String(300))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# The model registry lives in its own module; importing it registers its table on ``Base``.
+from connectors.database import models_registry  # noqa: E402, F401

@@ -35,6 +35,14 @@ def work_key(frame: pd.DataFrame, score: pd.Series | np.ndarray) -> pd.Series:
     return -band + ranked / (sizes + 1.0)
 
 
+def score_key(frame: pd.DataFrame, score: pd.Series | np.ndarray) -> pd.Series:
+    """The score alone as the work order, ignoring the policy's bands (ranking quality)."""
+    values = pd.Series(np.asarray(score, dtype=float), index=frame.index)
+    return values.groupby(frame["night"]).rank(method="min") / (
+        values.groupby(frame["night"]).transform("size") + 1.0
+    )
+
+
 def top_k_counts(key: np.ndarray, label: np.ndarray, k: int) -> tuple[float, float, float]:
     """Positives among the top ``k`` by ``key``: (worst, expected, best) under ties."""
     n = len(key)

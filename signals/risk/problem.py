@@ -32,6 +32,11 @@ LABEL_WINDOW_DAYS: Final = 183
 COHORT_COLUMNS: Final = ("night", "household_key", "case_id")
 
 
+def as_ns(values: pd.Series) -> pd.Series:
+    """Datetimes at one resolution (merge_asof needs equal resolutions on both sides)."""
+    return pd.to_datetime(values).astype("datetime64[ns]")
+
+
 def scoring_nights(first: pd.Timestamp, last: pd.Timestamp, weekday: int = 0) -> pd.DatetimeIndex:
     """Weekly nights (default Mondays, when the week's capacity is planned) in [first, last]."""
     start = pd.Timestamp(first).normalize()
@@ -90,10 +95,10 @@ def label(
     window = pd.Timedelta(days=window_days)
     # Per row the first escalation strictly after its night: merge_asof looks forward.
     left = pd.DataFrame({"_row": np.arange(len(out)), "household_key": out["household_key"]})
-    left["_after"] = nights + pd.Timedelta(days=1)
+    left["_after"] = as_ns(nights + pd.Timedelta(days=1))
     left = left.sort_values("_after", kind="stable")
     right = events[["household_key", "escalated_on"]].dropna().sort_values("escalated_on")
-    right = right.assign(_after=right["escalated_on"]).astype({"household_key": object})
+    right = right.assign(_after=as_ns(right["escalated_on"])).astype({"household_key": object})
     left = left.astype({"household_key": object})
     first = pd.merge_asof(
         left, right, on="_after", by="household_key", direction="forward"
@@ -103,4 +108,30 @@ def label(
     out["escalated_on"] = first_on.where(within).to_numpy()
     out["label"] = within.astype(int).to_numpy()
     out["observed"] = (nights + window <= pd.Timestamp(last_night)).to_numpy()
+    return out
+
+
+def work_as_of(rows: pd.DataFrame, task_history: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the ``band`` and ``team`` of the household's task as it stood that night.
+
+    ``task_history`` holds every task version (household_key, night, band, team, status);
+    a household whose newest version by then is not open has no band and no team.
+    """
+    out = rows.reset_index(drop=True).copy()
+    left = pd.DataFrame(
+        {
+            "_row": np.arange(len(out)),
+            "household_key": out["household_key"].astype(object),
+            "night": as_ns(out["night"]),
+        }
+    ).sort_values("night", kind="stable")
+    right = task_history[["household_key", "night", "band", "team", "status"]].copy()
+    right["night"] = as_ns(right["night"])
+    right["household_key"] = right["household_key"].astype(object)
+    right = right.dropna(subset=["household_key", "night"]).sort_values("night", kind="stable")
+    found = pd.merge_asof(left, right, on="night", by="household_key", direction="backward")
+    found = found.set_index("_row").sort_index()
+    is_open = found["status"].eq("open").fillna(False).to_numpy(dtype=bool)
+    out["band"] = pd.to_numeric(found["band"]).where(is_open).to_numpy()
+    out["team"] = found["team"].where(is_open).astype("string").to_numpy()
     return out

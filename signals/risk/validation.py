@@ -95,6 +95,9 @@ def evaluate(
     out = metrics.at_capacity(frame, key, capacity)
     out.update(metrics.ranking(label, probability))
     out.update(metrics.reached_before_escalation(frame, key, capacity))
+    # The score alone (no bands): how well it ranks, apart from the policy's order.
+    free = metrics.at_capacity(frame, metrics.score_key(frame, probability), capacity)
+    out.update({f"free_{name}": value for name, value in free.items() if "precision" in name})
     return out
 
 
