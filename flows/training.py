@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,9 +38,12 @@ class NoHistoryError(LookupError):
     """No night has run yet: there is nothing to learn from."""
 
 
-@dataclass
-class TrainingResult:
-    """What a training run produced, in figures a reader can check."""
+class TrainingResult(NamedTuple):
+    """What a training run produced, in figures a reader can check.
+
+    (A NamedTuple, not a dataclass: Prefect's deployment loader imports this file under
+    another module name, where dataclasses cannot resolve their annotations.)
+    """
 
     version: str
     model_name: str
@@ -49,9 +51,9 @@ class TrainingResult:
     backtest: validation.Backtest
     audit: pd.DataFrame
     summary: pd.DataFrame  # per model: mean/min/max of the split metrics
-    reports: list[Path] = field(default_factory=list)
-    rows: int = 0
-    label_window_days: int = problem.LABEL_WINDOW_DAYS
+    reports: list[Path]
+    rows: int
+    label_window_days: int
 
 
 def labelled_rows(res: Resources, window_days: int) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -156,13 +158,13 @@ def run_training(
             data_hash=data_hash(observed),
             beats_rules=beats,
         )
-    out = TrainingResult(version, best, beats, result, audit_table, summary, rows=len(observed))
-    out.label_window_days = window_days
     card = report.model_card(version, best, beats, evaluation, window_days, splits)
     html = report.backtest_html(version, best, evaluation, pooled)
-    out.reports = write_reports(report_dir or settings.data_dir / "reports", card, html, model_card)
+    paths = write_reports(report_dir or settings.data_dir / "reports", card, html, model_card)
     logger.info("trained %s on %d rows; beats the rules: %s", version, len(observed), beats)
-    return out
+    return TrainingResult(
+        version, best, beats, result, audit_table, summary, paths, len(observed), window_days
+    )
 
 
 def _params(model: Any) -> dict[str, Any]:

@@ -69,7 +69,8 @@ def feature_names() -> list[str]:
     names += [f"trajectory_{outcome}" for outcome in TRAJECTORY_OUTCOMES]
     names += ["relapse_now", "days_since_first_signal", "days_in_case", "prior_cases"]
     names += ["attempts", "attempts_reached"]
-    names += list(FLAGGED) + [f"{name}_missing" for name in FLAGGED]
+    # The age itself stays out (its band is in): an age band is what the policy knows too.
+    names += [name for name in FLAGGED if name != "age"] + [f"{name}_missing" for name in FLAGGED]
     return names
 
 
