@@ -154,14 +154,21 @@ def contributions(model: Any, x: pd.DataFrame) -> pd.DataFrame:
         scaler, linear = model.named_steps["scale"], model.named_steps["model"]
         scaled = (values - scaler.mean_) / np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
         return pd.DataFrame(scaled * linear.coef_[0], index=x.index, columns=names)
-    base = model.predict_proba(x)[:, 1]
-    reference = np.median(values, axis=0)
-    out = np.empty_like(values)
-    for j, name in enumerate(names):
+    # The selection step passes the feature columns through in order: work on its array.
+    final = model.steps[-1][1]
+    matrix = np.asarray(model[:-1].transform(x), dtype=float)
+    base = final.predict_proba(matrix)[:, 1]
+    reference = np.median(matrix, axis=0)
+    out = np.zeros_like(matrix)
+    for j in range(matrix.shape[1]):
+        column = matrix[:, j]
+        if (column == reference[j]).all():
+            continue  # nobody differs from the reference: no contribution
         # One whole-batch prediction per feature, not per household.
-        changed = x.copy()
-        changed[name] = reference[j]
-        out[:, j] = base - model.predict_proba(changed)[:, 1]
+        saved = column.copy()
+        matrix[:, j] = reference[j]
+        out[:, j] = base - final.predict_proba(matrix)[:, 1]
+        matrix[:, j] = saved
     return pd.DataFrame(out, index=x.index, columns=names)
 
 
