@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # there make the case "opeenvolgend" (recurring).
     recurrence_days: int = 365
 
+    # Published figures (monitor, analyst pages and API): counts below this are shown as
+    # "<10", with secondary suppression so that totals do not give them back.
+    suppression_threshold: int = 10
+    # CBS key figures per wijk (inhabitants, households): the monitor's denominators. Default:
+    # wijken.csv beside the address list; absent, figures per 1,000 are not shown.
+    wijken: Path | None = None
     # The web application (``vroegsignaal web``).
     web_secret: SecretStr | None = None  # signs session cookies and CSRF tokens
     web_host: str = "127.0.0.1"
@@ -112,6 +118,11 @@ class Settings(BaseSettings):
     def ddas_export_dir(self) -> Path:
         """Where DDAS reports for CBS go by default."""
         return self.resolved_export_dir / "ddas"
+
+    @property
+    def monitor_export_dir(self) -> Path:
+        """Where ``report monitor`` writes by default."""
+        return self.resolved_export_dir / "monitor"
 
     @property
     def data_docs_dir(self) -> Path:

@@ -59,9 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         app.mount(path, StaticFiles(directory=folder), name=path)
     _handlers(app)
-    from webapp.views import admin, api, login, queue, steward
+    from webapp.views import admin, analyst, analyst_api, api, login, queue, steward
 
-    for module in (login, queue, admin, steward, api):
+    for module in (login, queue, admin, steward, api, analyst, analyst_api):
         app.include_router(module.router)
     app.include_router(api.docs_router)
     return app

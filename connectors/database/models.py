@@ -544,3 +544,7 @@ class TaskAssignment(Base):
     )
     assigned_by: Mapped[str] = mapped_column(String(100))
     assigned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# The model registry lives in its own module; importing it registers its table on ``Base``.
+from connectors.database import models_registry  # noqa: E402, F401

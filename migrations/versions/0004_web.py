@@ -1,4 +1,4 @@
-"""The web application: accounts, sessions, API tokens, login attempts, task assignments.
+"""The web application: accounts, sessions, API tokens and login attempts.
 
 Revision ID: 0004
 Revises: 0003
@@ -91,26 +91,8 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_login_attempts_username"), ["username"], unique=False)
 
-    op.create_table(
-        "task_assignments",
-        sa.Column("task_id", sa.String(length=64), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("assigned_by", sa.String(length=100), nullable=False),
-        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["web_users.user_id"],
-            name=op.f("fk_task_assignments_user_id_web_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("task_id", name=op.f("pk_task_assignments")),
-    )
-    with op.batch_alter_table("task_assignments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_task_assignments_user_id"), ["user_id"], unique=False)
-
 
 def downgrade() -> None:
-    op.drop_table("task_assignments")
     op.drop_table("login_attempts")
     op.drop_table("api_tokens")
     op.drop_table("web_sessions")
