@@ -3,6 +3,8 @@ the pages load nothing from elsewhere, and the CSP blocks nothing of our own."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.scenario import town_fixture  # noqa: F401
 from tests.web.browser import (
     chromium,
@@ -24,6 +26,7 @@ PAGES = {
     "beheerder": ["/beheer/gebruikers", "/beheer/gebruikers/1", "/beheer/teams", "/quarantaine"],
     "analist": ["/"],
 }  # fmt: skip
+pytestmark = pytest.mark.e2e  # a real browser: not among the fast unit tests
 
 
 def test_axe_finds_no_serious_violation_on_any_page(web: WebTown) -> None:

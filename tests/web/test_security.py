@@ -243,3 +243,15 @@ def test_the_api_takes_no_session_cookie(web: WebTown) -> None:
     client = web.client()
     web.login(client, "medewerker")  # a browser session is no API credential (no CSRF risk)
     assert client.get("/api/v1/taken").status_code == 401
+
+
+def test_sign_in_removes_dead_sessions(web: WebTown) -> None:
+    old = web.client()
+    web.login(old, "medewerker")
+    with session_scope(web.res.engine) as session:
+        session.execute(
+            update(WebSession).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+        )
+    web.login(web.client(), "collega")
+    with session_scope(web.res.engine) as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1
