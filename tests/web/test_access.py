@@ -27,6 +27,8 @@ PAGES = [
     ("GET", "/werkbak/afdrukken", OUTREACH),
     ("GET", "/werkbak/takenlijst.xlsx", OUTREACH),
     ("GET", "/taken/{task}", OUTREACH),
+    ("GET", "/taken/{task}/contactpoging", OUTREACH),
+    ("GET", "/taken/{task}/resultaat", OUTREACH),
     ("POST", "/taken/{task}/contactpoging", OUTREACH),
     ("POST", "/taken/{task}/resultaat", OUTREACH),
     ("POST", "/taken/{task}/toewijzen", {"teamleider"}),
@@ -128,6 +130,8 @@ def test_another_teams_task_is_not_reachable_by_url(web: WebTown) -> None:
     token = csrf_of(client.get("/werkbak").text)
     for method, path in (
         ("GET", f"/taken/{other}"),
+        ("GET", f"/taken/{other}/contactpoging"),
+        ("GET", f"/taken/{other}/resultaat"),
         ("POST", f"/taken/{other}/contactpoging"),
         ("POST", f"/taken/{other}/resultaat"),
     ):

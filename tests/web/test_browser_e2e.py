@@ -104,6 +104,8 @@ def test_worker_records_attempts_and_result_that_the_next_night_keeps(
         page.wait_for_load_state()
         task_id = page.url.rsplit("/", 1)[-1]
         for day, part, reached in (("2025-11-12", "Middag", "Nee"), ("2025-11-13", "Avond", "Ja")):
+            page.get_by_role("link", name="Contactpoging vastleggen").click()
+            page.wait_for_load_state()
             page.get_by_label("Soort contact").select_option("Telefoon")
             page.get_by_label("Datum", exact=True).fill(day)
             page.get_by_label(part).check()
@@ -111,10 +113,14 @@ def test_worker_records_attempts_and_result_that_the_next_night_keeps(
             page.get_by_role("button", name="Contactpoging opslaan").click()
             page.wait_for_load_state()
             assert "De contactpoging is opgeslagen" in page.content()
+        assert serious_violations(page) == []
+        screenshot(page, "taak")  # the task page with both attempts
+        page.get_by_role("link", name="Resultaat vastleggen en zaak afsluiten").click()
+        page.wait_for_load_state()
         page.get_by_label("Resultaat (DDAS-eindresultaat)").select_option(HANDOVER)
         page.get_by_label("Datum van het resultaat").fill("2025-11-13")
         assert serious_violations(page) == []
-        screenshot(page, "taak")
+        screenshot(page, "resultaat")
         page.get_by_role("button", name="Resultaat opslaan en zaak afsluiten").click()
         page.wait_for_load_state()
         assert "Het resultaat is opgeslagen" in page.content()

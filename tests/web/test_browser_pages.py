@@ -20,6 +20,7 @@ from tests.web.conftest import PASSWORD, WebTown
 #: pages and a form with errors, that is every page of the app.
 PAGES = {
     "medewerker": ["/werkbak", "/werkbak?postcode=!!", "/taken/{task}", "/werkbak/afdrukken",
+                   "/taken/{task}/contactpoging", "/taken/{task}/resultaat",
                    "/api/docs", "/bestaat-niet"],
     "teamleider": ["/werkbak", "/taken/{task}", "/beheer/teams", "/beheer/beleid", "/beheer/runs"],
     "gegevensbeheerder": ["/quarantaine", "/quarantaine/1"],
@@ -58,10 +59,14 @@ def test_axe_finds_no_serious_violation_on_any_page(web: WebTown) -> None:
                 page.goto(base + path.format(task=task))
                 found[f"{username} {path}"] = serious_violations(page)
             if username == "medewerker":  # the attempt form with every error shown
-                page.goto(f"{base}/taken/{task}")
+                page.goto(f"{base}/taken/{task}/contactpoging")
                 page.get_by_role("button", name="Contactpoging opslaan").click()
                 page.wait_for_load_state()
                 found["contactpoging (fouten)"] = serious_violations(page)
+                page.goto(f"{base}/taken/{task}/resultaat")
+                page.get_by_role("button", name="Resultaat opslaan en zaak afsluiten").click()
+                page.wait_for_load_state()
+                found["resultaat (fouten)"] = serious_violations(page)
             page.get_by_role("button", name="Uitloggen").click()
             page.wait_for_load_state()
         # The check itself can fail: a page without alt text and labels is caught.

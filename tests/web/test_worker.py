@@ -70,8 +70,8 @@ def test_two_attempts_and_a_warm_handover_close_the_case(web: WebTown) -> None:
         f"{path}/contactpoging", data={**ATTEMPT, "csrf_token": csrf_of(client.get(path).text)}
     )
     assert "poging-bekend" in again.headers["location"]  # the same attempt is not doubled
-    html = client.get(path).text
-    assert "Contactpogingen (2)" in html
+    assert "Contactpogingen (2)" in client.get(path).text
+    html = client.get(f"{path}/resultaat").text
     token = csrf_of(html)
     version = re.search(r'name="versie" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
     result = "Vervolghulp en/of verwijzing financieel"  # warme overdracht naar schuldhulp
@@ -91,7 +91,8 @@ def test_two_attempts_and_a_warm_handover_close_the_case(web: WebTown) -> None:
         ).all()
     assert kinds == ["web", "web"]
     closed = client.get(path).text
-    assert "Zaak afgesloten op 07-10-2026" in closed and "Contactpoging opslaan" not in closed
+    assert "Zaak afgesloten op 07-10-2026" in closed and "Contactpoging vastleggen" not in closed
+    assert "al afgesloten" in client.get(f"{path}/resultaat").text
 
 
 def test_invalid_attempt_is_refused_with_an_error_summary(web: WebTown) -> None:

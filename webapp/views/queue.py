@@ -247,8 +247,10 @@ def _task_page(
     ctx: WebContext,
     task_id: str,
     status_code: int = 200,
+    template: str = "task.html",
     **values: Any,
 ) -> Response:
+    """The task page, or one of its form pages (``attempt.html``, ``result.html``)."""
     team = team_of(user)
     with session_scope(ctx.engine) as session:
         task = team_task(session, task_id, team)
@@ -271,11 +273,12 @@ def _task_page(
         "resultaat": "",
         "resultaatdatum": ctx.today().isoformat(),
     }
+    titles = {"attempt.html": "Contactpoging vastleggen", "result.html": "Resultaat vastleggen"}
     return render(
         request,
-        "task.html",
+        template,
         status_code,
-        title=f"Taak {task_id}",
+        title=titles.get(template, f"Taak {task_id}"),
         task=task,
         case=task["case"],
         address=addresses.get(str(task["household_key"])),
@@ -303,6 +306,28 @@ def task_page(
     ctx: WebContext = Depends(web_context),
 ) -> Response:
     return _task_page(request, user, ctx, task_id)
+
+
+@router.get("/taken/{task_id}/contactpoging")
+def attempt_page(
+    request: Request,
+    task_id: str,
+    user: User = Depends(WORKER),
+    ctx: WebContext = Depends(web_context),
+) -> Response:
+    """One thing per page: the form of a contact attempt."""
+    return _task_page(request, user, ctx, task_id, template="attempt.html")
+
+
+@router.get("/taken/{task_id}/resultaat")
+def result_page(
+    request: Request,
+    task_id: str,
+    user: User = Depends(WORKER),
+    ctx: WebContext = Depends(web_context),
+) -> Response:
+    """One thing per page: the form of the case's result."""
+    return _task_page(request, user, ctx, task_id, template="result.html")
 
 
 def parse_day(text: str, today: dt.date, opened: dt.date | None) -> tuple[dt.date | None, str]:
@@ -349,7 +374,9 @@ def record_attempt(
     if values["bereikt"] not in ("ja", "nee"):
         errors["bereikt"] = "Kies of u de inwoner heeft bereikt."
     if errors:
-        return _task_page(request, user, ctx, task_id, 400, values=values, attempt_errors=errors)
+        return _task_page(
+            request, user, ctx, task_id, 400, "attempt.html", values=values, attempt_errors=errors
+        )
     assert day is not None  # no error, so the date parsed
     attempt = pd.DataFrame(
         [
@@ -370,7 +397,7 @@ def record_attempt(
         raise HTTPException(404, "Deze taak bestaat niet, of hoort niet bij uw team.") from None
     except ConcurrentChangeError:
         return _task_page(
-            request, user, ctx, task_id, 409, values=values,
+            request, user, ctx, task_id, 409, "attempt.html", values=values,
             attempt_errors={"soort": (
                 "De taak werd op hetzelfde moment gewijzigd (bijvoorbeeld door de nachtelijke "
                 "planning). Uw poging is niet opgeslagen; sla haar opnieuw op."
@@ -402,7 +429,9 @@ def record_result(
     except ValueError:
         seen_version = int(task["version"])
     if errors:
-        return _task_page(request, user, ctx, task_id, 400, values=values, result_errors=errors)
+        return _task_page(
+            request, user, ctx, task_id, 400, "result.html", values=values, result_errors=errors
+        )
     assert day is not None  # no error, so the date parsed
     result = pd.DataFrame(
         [
@@ -423,11 +452,11 @@ def record_result(
         raise HTTPException(404, "Deze taak bestaat niet, of hoort niet bij uw team.") from None
     except ConcurrentChangeError:
         return _task_page(
-            request, user, ctx, task_id, 409, values=values,
+            request, user, ctx, task_id, 409, "result.html", values=values,
             result_errors={"resultaat": (
                 "De taak is gewijzigd sinds u haar opende (bijvoorbeeld door de nachtelijke "
-                "run). Bekijk de taak hieronder opnieuw en sla het resultaat nog eens op; uw "
-                "keuze staat nog ingevuld."
+                "run). Bekijk de taak opnieuw en sla het resultaat dan nog eens op; uw keuze "
+                "staat nog ingevuld."
             )},
         )  # fmt: skip
     saved = "resultaat" if outcome.closed else "al-afgesloten"
