@@ -78,7 +78,19 @@ def listed(value: Any) -> str:
     return ", ".join(part.strip() for part in blank(value).split(",") if part.strip())
 
 
+def number_nl(value: Any) -> str:
+    """``6.0`` -> ``6,0`` (one decimal, Dutch comma); missing stays empty."""
+    text = blank(value)
+    if not text:
+        return ""
+    try:
+        return f"{float(text):.1f}".replace(".", ",")
+    except ValueError:
+        return text
+
+
 def register(env: Environment) -> None:
+    env.filters["number_nl"] = number_nl
     env.filters["actor_nl"] = actor_nl
     env.filters["source_nl"] = source_nl
     env.filters["listed"] = listed
