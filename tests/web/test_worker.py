@@ -216,3 +216,19 @@ def test_a_team_lead_assigns_a_task_within_the_team_only(web: WebTown) -> None:
     with session_scope(web.res.engine) as session:
         log = load_audit_log(session, action="assign_task")
     assert [e["actor"] for e in log] == ["web:teamleider"]
+
+
+def test_a_runs_summary_names_each_delivering_partner() -> None:
+    from webapp.views.admin import summary_counts
+
+    counts = {
+        "partners": [
+            {"partner": "domesta", "leveringen": 1, "ontvangen": 10, "geaccepteerd": 9,
+             "quarantaine": 1, "afgewezen_bestanden": 0},
+            {"partner": "water", "leveringen": 0, "ontvangen": 0, "geaccepteerd": 0,
+             "quarantaine": 0, "afgewezen_bestanden": 0},
+        ]
+    }  # fmt: skip
+    assert summary_counts(counts) == [
+        ("domesta", "1 levering(en), 10 ontvangen, 9 geaccepteerd, 1 in quarantaine")
+    ]

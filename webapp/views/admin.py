@@ -384,8 +384,21 @@ def runs_page(
 
 
 def summary_counts(counts: dict[str, Any]) -> list[tuple[str, str]]:
-    """A run's counts as (name, value) pairs of plain numbers and words (aggregates only)."""
-    pairs = []
+    """A run's counts as (name, text) pairs: per partner that delivered, its rows received,
+    accepted and quarantined, and its refused files (aggregates only)."""
+    pairs: list[tuple[str, str]] = []
+    partners = counts.get("partners")
+    if isinstance(partners, list):
+        for row in partners:
+            if not isinstance(row, dict) or not row.get("leveringen"):
+                continue
+            text = (
+                f"{row.get('leveringen')} levering(en), {row.get('ontvangen')} ontvangen, "
+                f"{row.get('geaccepteerd')} geaccepteerd, {row.get('quarantaine')} in quarantaine"
+            )
+            if row.get("afgewezen_bestanden"):
+                text += f", {row.get('afgewezen_bestanden')} bestand(en) geweigerd"
+            pairs.append((str(row.get("partner")), text))
     for name, value in counts.items():
         if isinstance(value, bool | int | float | str) and len(str(value)) <= 80:
             pairs.append((str(name), str(value)))
