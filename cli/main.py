@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -46,6 +47,11 @@ users_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(users_app, name="users")
+model_app = typer.Typer(
+    help="The risk models: list them, promote one to order the work, or retire it.",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model")
 console = Console(stderr=True)
 out = Console(soft_wrap=True)  # paths and commands stay on one line, copyable
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -187,15 +193,16 @@ def run(
     from connectors.settings import get_settings
     from flows.resources import resources
     from flows.runner import nightly_for
+    from flows.server import bound_temporary_server
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = as_of.date() if as_of else today()
     with _database_errors():
         resources(settings)  # wait for the database before a flow server is started
-        with _progress() as listener:
+        with _progress() as listener, bound_temporary_server():
             from flows.progress import listening
 
-            with listening(listener):
+            with listening(listener), _refusal():
                 report = nightly_for(settings)(as_of=night)
     _summary(report)
 
@@ -257,8 +264,10 @@ def retention(as_of: DateOption = None) -> None:
     """Delete what the retention policy allows (never open cases); counts go to the audit log."""
     _check_secrets()
     from flows.retention import retention as retention_flow
+    from flows.server import bound_temporary_server
 
-    counts = retention_flow(as_of=as_of.date() if as_of else today())
+    with bound_temporary_server():
+        counts = retention_flow(as_of=as_of.date() if as_of else today())
     for name, count in counts.items():
         console.print(f"{name}: {count}")
 
@@ -537,6 +546,138 @@ def audit(
         )
 
 
+@app.command()
+def train(
+    label_window_days: Annotated[
+        int, typer.Option(help="Escalations within this many days after a night count")
+    ] = 183,
+    splits: Annotated[int, typer.Option(help="Rolling-origin splits (at least 4)", min=4)] = 4,
+    model_card: Annotated[
+        Path | None, typer.Option(help="Also write the model card here, e.g. docs/model-card.md")
+    ] = None,
+) -> None:
+    """Backtest the risk models against the rules' order and store the best as a candidate.
+
+    Nothing is promoted: see 'vroegsignaal model promote'. Writes the model card and the HTML
+    backtest report to <data dir>/reports/.
+    """
+    from flows.training import run_training
+    from signals.risk.validation import NotEnoughHistoryError
+
+    res = _resources(needs_night=True)
+    try:
+        result = run_training(
+            res.settings, window_days=label_window_days, n_splits=splits, model_card=model_card
+        )
+    except NotEnoughHistoryError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    table = Table(title=f"Backtest ({len(result.backtest.splits)} splits, mean) / {result.version}")
+    for column in ("model", "precision@k", "worst–best", "recall@k", "AUC", "Brier", "reached"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    means = result.summary.xs("mean", axis=1, level=1)
+    for name, row in means.iterrows():
+        table.add_row(
+            str(name),
+            f"{row['precision_expected']:.1%}",
+            f"{row['precision_worst']:.1%}–{row['precision_best']:.1%}",
+            f"{row['recall_expected']:.1%}",
+            f"{row['auc']:.3f}",
+            f"{row['brier']:.3f}",
+            f"{row['reached_share']:.1%}",
+        )
+    out.print(table)
+    for reason in result.backtest.reasons:
+        out.print(f"  {reason}", highlight=False)
+    verdict = (
+        f"{result.version} verslaat de regels / beats the rules; promote with "
+        f"'vroegsignaal model promote {result.version}'"
+        if result.beats_rules
+        else f"{result.version} verslaat de regels niet / does not beat the rules: "
+        "the rules' order stays"
+    )
+    out.print(verdict, highlight=False)
+    for path in result.reports:
+        out.print(f"→ {path}", highlight=False)
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """Every stored model, newest first, with its mean precision@k against the rules."""
+    from connectors.database import registry
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        models = registry.list_models(session)
+    table = Table(title=f"Risicomodellen / risk models: {len(models)}")
+    for column in ("version", "status", "trained", "window", "p@k model", "p@k rules", "beats"):
+        table.add_column(column)
+    for entry in models:
+        per_split = entry.metrics.get("per_split", [])
+        mean = {
+            name: sum(r["precision_expected"] for r in per_split if r["model"] == name)
+            / max(1, sum(1 for r in per_split if r["model"] == name))
+            for name in (entry.model_name, "rules")
+        }
+        table.add_row(
+            entry.version,
+            entry.status,
+            f"{entry.train_from} … {entry.train_to}",
+            f"{entry.label_window_days} d",
+            f"{mean[entry.model_name]:.1%}",
+            f"{mean['rules']:.1%}",
+            "ja" if entry.beats_rules else "nee",
+        )
+    out.print(table)
+
+
+@model_app.command("promote")
+def model_promote(
+    version: Annotated[str, typer.Argument(help="The model version (see 'model list')")],
+    by: Annotated[str, typer.Option(help="Who decides (recorded)")] = "cli",
+    despite_backtest: Annotated[
+        bool,
+        typer.Option(help="Promote a model that did not beat the rules in its backtest"),
+    ] = False,
+) -> None:
+    """Let a model order the work within the policy's bands from the next night on."""
+    from connectors.database import registry
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        known = {entry.version: entry for entry in registry.list_models(session)}
+        if version not in known:
+            console.print(f"[red]No model {version!r}; known: {', '.join(known) or 'none'}[/red]")
+            raise typer.Exit(code=2)
+        if not known[version].beats_rules and not despite_backtest:
+            console.print(
+                f"[red]{version} did not beat the rules in its backtest; pass "
+                "--despite-backtest to promote it anyway[/red]"
+            )
+            raise typer.Exit(code=2)
+        registry.promote(session, version, by, dt.datetime.now(dt.UTC))
+        from connectors.database import repository as repo
+
+        repo.audit(session, by, "promote_model", "risk_model", version, {})
+    out.print(f"{version} gepromoveerd / promoted: orders the work from the next night on")
+
+
+@model_app.command("retire")
+def model_retire(by: Annotated[str, typer.Option(help="Who decides (recorded)")] = "cli") -> None:
+    """Stop ordering by a model: the rules' order stands again from the next night on."""
+    from connectors.database import registry
+    from connectors.database import repository as repo
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        count = registry.retire(session)
+        repo.audit(session, by, "retire_model", "risk_model", None, {"retired": count})
+    out.print(f"{count} model(len) teruggetrokken / retired: the rules' order stands")
+
+
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-seal every address and raw row under the first key of VS_VAULT_KEY / VS_RAW_KEY.
@@ -786,10 +927,23 @@ def _no_night(settings: Any) -> None:
 def _backfill(start: dt.date, end: dt.date) -> None:
     from flows.backfill import backfill as backfill_flow
     from flows.progress import listening
+    from flows.server import bound_temporary_server
 
-    with _progress() as listener, listening(listener):
+    with _progress() as listener, bound_temporary_server(), listening(listener), _refusal():
         report = backfill_flow(start=start, end=end)
     _summary(report)
+
+
+@contextlib.contextmanager
+def _refusal() -> Iterator[None]:
+    """A night refused for an unusable address list: its message, exit code 1, no traceback."""
+    from connectors.reference import AddressListError
+
+    try:
+        yield
+    except AddressListError as error:
+        console.print(f"Nacht geweigerd / night refused: {error}", style="red", markup=False)
+        raise typer.Exit(code=1) from None
 
 
 class _Bars:
@@ -869,4 +1023,6 @@ def _summary(report: Any) -> None:
     if report.unrecognised_files:
         out.print(f"Niet gelezen bestanden / files not read: {len(report.unrecognised_files)}")
         for name in report.unrecognised_files:
-            out.print(f"  {name}")
+            out.print(f"  {name}", markup=False, highlight=False)  # a name is no markup
+    if report.waiting_files:
+        out.print(f"Voor een latere nacht / for a later night: {len(report.waiting_files)}")

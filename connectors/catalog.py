@@ -64,6 +64,9 @@ class PartnerSpec(BaseModel):
     # the case "opeenvolgend"); not so for a list of referrals.
     episodic: bool = True
     requires_consent: bool = False
+    #: The agreed codes of a set-valued ``indicators`` column; a referral naming another is
+    #: quarantined. Empty: not checked.
+    indicators: tuple[str, ...] = ()
 
     @field_validator("partner_type")
     @classmethod
@@ -102,6 +105,8 @@ class PartnerSpec(BaseModel):
             raise ValueError("partner_type must be omitted for an aftercare file")
         if self.requires_consent and "consent" not in self.columns:
             raise ValueError("requires_consent needs a 'consent' column in columns")
+        if self.indicators and "indicators" not in self.columns:
+            raise ValueError("indicators needs an 'indicators' column in columns")
 
     def _check_columns(self) -> None:
         allowed = set(self.schema_columns) - set(_DERIVED)
@@ -200,5 +205,6 @@ def delivery_rules(
         window_min_days=None,
         window_max_days=None,
         requires_consent=spec.requires_consent,
+        indicators=spec.indicators,
         max_row_count_drop=config.max_row_count_drop,
     )

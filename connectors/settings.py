@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     # Login rate limit: this many failures per account or per client within the window.
     web_login_max_failures: int = 5
     web_login_window_minutes: int = 15
+
     # A database that does not answer (a server restarting at night) is retried this many
     # times, waiting database_retry_seconds and doubling, before the run fails plainly.
     database_connect_attempts: int = Field(default=5, ge=1)

@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +89,33 @@ def test_the_kill_harness_itself_notices_a_lost_write(municipality: Municipality
     assert child.exitcode == 0
     with pytest.raises(AssertionError):
         nights.assert_same(nights.snapshot(municipality.database_url), full, "one night only")
+
+
+def test_a_killed_run_leaves_no_prefect_server_behind(
+    municipality: Municipality, tmp_path: Path
+) -> None:
+    """SIGKILL on ``vroegsignaal run`` takes its temporary Prefect server down with it."""
+    import psutil
+
+    nights.deliver(municipality)
+    cli = Path(sys.executable).with_name("vroegsignaal")
+    environment = {**os.environ, **nights.environment(municipality, None)}
+    environment["PREFECT_HOME"] = str(tmp_path / "prefect")
+    environment.pop("PREFECT_API_URL", None)
+    run = subprocess.Popen(
+        [str(cli), "run", "--as-of", nights.NIGHTS[0].isoformat()],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    parent = psutil.Process(run.pid)
+    deadline = time.monotonic() + 120
+    servers: list[psutil.Process] = []
+    while not servers and time.monotonic() < deadline and run.poll() is None:
+        servers = [c for c in parent.children() if "uvicorn" in " ".join(c.cmdline())]
+        time.sleep(0.2)
+    assert servers, "the run finished or failed before its server was seen"
+    run.kill()
+    run.wait(30)
+    _, alive = psutil.wait_procs(servers, timeout=20)
+    assert not alive, f"temporary Prefect server left behind: {[p.pid for p in alive]}"

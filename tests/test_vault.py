@@ -16,7 +16,7 @@ from connectors.vault import ContactVault, VaultError
 from signals.schema import SIGNAL_SCHEMA, conform
 from signals.validation import DeliveryRules, validate_delivery
 from signals.validation.expectations import SuiteParameters, add_check_columns, partner_signal_suite
-from signals.validation.runner import run_suite
+from signals.validation.runner import run_suite_complete
 
 KEY = Fernet.generate_key()
 ADDRESS = {"postcode": "7901AB", "huisnummer": 12, "toevoeging": "A"}
@@ -120,7 +120,7 @@ def test_data_docs_refuse_results_with_values(tmp_path: Path) -> None:
         delivery_date=pd.Timestamp("2026-10-05"),
         max_plausible_amount=1000.0,
     )
-    complete, _ = run_suite(add_check_columns(records, params), partner_signal_suite(params))
+    complete = run_suite_complete(add_check_columns(records, params), partner_signal_suite(params))
     with pytest.raises(UnsafeResultsError):
         build_data_docs([complete], tmp_path)
 

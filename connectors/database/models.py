@@ -531,3 +531,7 @@ class LoginAttempt(Base):
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     succeeded: Mapped[bool]
+
+
+# The model registry lives in its own module; importing it registers its table on ``Base``.
+from connectors.database import models_registry  # noqa: E402, F401

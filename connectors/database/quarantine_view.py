@@ -26,7 +26,8 @@ def failing_columns(failed_expectations: str | None) -> list[str]:
     for group in _COLUMNS_OF.findall(failed_expectations or ""):
         for name in group.split(","):
             name = name.strip()
-            if name and name not in found:
+            # Internal helper columns (``_check_...``) are no column of the partner's file.
+            if name and not name.startswith("_") and name not in found:
                 found.append(name)
     return found
 
