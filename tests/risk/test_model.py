@@ -20,6 +20,10 @@ def test_label_is_the_first_new_crisis_after_the_night_within_the_window() -> No
             signal("A", "energie", "2026-03-10", 300.0, crisis="eindelevering", state="escalated"),
             signal("B", "zorg", "2026-09-03", 800.0, crisis="cak", state="new"),
             signal("C", "zorg", "2026-02-03", 800.0, state="increased"),
+            # Each partner's first delivery: a crisis in it may predate the record.
+            signal("Z", "energie", "2025-11-10", 100.0),
+            signal("Z", "zorg", "2025-11-03", 100.0),
+            signal("Y", "water", "2025-11-03", 100.0, crisis="cak", state="new"),
         ]
     )
     events = problem.escalations(signals)
