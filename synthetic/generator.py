@@ -18,6 +18,7 @@ from synthetic import defects as dfx
 from synthetic.cadence import monthly_deliveries, weekly_deliveries
 from synthetic.cells import ROW_BUILDERS
 from synthetic.deliveries import snapshot
+from synthetic.population import wijk_figures
 from synthetic.truth import household_months, households_truth
 from synthetic.world import BURN_IN, CHARGE_COLUMN, World, build_world
 from synthetic.writers import FORMATS, text_bytes, write_gzip_csv, xlsx_bytes
@@ -152,6 +153,10 @@ def _write_reference(world: World, out: Path, summary: GenerationSummary) -> Non
     path.parent.mkdir(parents=True, exist_ok=True)
     world.addresses.to_csv(path, sep=";", index=False, lineterminator="\n", encoding="utf-8")
     summary.files_written.append("reference/adressen.csv")
+    wijken = wijk_figures(world.households)
+    target = out / "reference" / "wijken.csv"
+    wijken.to_csv(target, sep=";", index=False, lineterminator="\n", encoding="utf-8")
+    summary.files_written.append("reference/wijken.csv")
 
 
 def _write_truth(

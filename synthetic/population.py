@@ -23,17 +23,24 @@ LETTER_PAIRS: tuple[str, ...] = tuple(
 
 @dataclass(frozen=True)
 class Wijk:
-    """A neighbourhood: CBS code suffix, name, postcode digits, share of addresses, stress."""
+    """A neighbourhood: CBS code suffix, name, postcode digits, share of addresses, stress,
+    and the place (woonplaats) of each of its postcode digit groups."""
 
     number: int
     name: str
     postcode_digits: tuple[str, ...]
     share: float
     stress_effect: float  # added to the latent stress level of its households
+    places: tuple[str, ...] = ("Hoogeveen",)  # one per postcode digit group, or one for all
 
     @property
     def code(self) -> str:
         return f"WK{MUNICIPALITY_CODE}{self.number:02d}"
+
+    def place(self, digits: str) -> str:
+        if len(self.places) == 1:
+            return self.places[0]
+        return self.places[self.postcode_digits.index(digits)]
 
 
 WIJKEN: tuple[Wijk, ...] = (
@@ -44,10 +51,24 @@ WIJKEN: tuple[Wijk, ...] = (
     Wijk(4, "Erflanden", ("7908",), 0.10, 0.5),
     Wijk(5, "Krakeel", ("7904", "7909"), 0.13, -0.15),
     Wijk(6, "Hoogeveen-West", ("7903",), 0.10, 0.4),
-    Wijk(7, "Hollandscheveld", ("7905",), 0.09, -0.2),
-    Wijk(8, "Pesse", ("7933",), 0.06, -0.4),
-    Wijk(9, "Elim en Nieuwlande", ("7916", "7917"), 0.07, -0.3),
+    Wijk(7, "Hollandscheveld", ("7905",), 0.09, -0.2, ("Hollandscheveld",)),
+    Wijk(8, "Pesse", ("7933",), 0.06, -0.4, ("Pesse",)),
+    Wijk(9, "Elim en Nieuwlande", ("7916", "7917"), 0.07, -0.3, ("Elim", "Nieuwlande")),
 )
+
+# Street names are composed from these parts by a counter, not drawn from the random generator,
+# so that adding them left every other generated value of a seed unchanged.
+_STREET_STEMS: tuple[str, ...] = (
+    "Kerk", "Molen", "Linden", "Beuken", "Eiken", "Berken", "Wilgen", "Esdoorn", "Iepen",
+    "Kastanje", "Hazelaar", "Vlier", "Meidoorn", "Hulst", "Heide", "Veen", "Turf", "Dennen",
+    "Zwaluw", "Merel", "Lijster", "Vink", "Reiger", "Kievit", "Meeuw", "Uilen", "Specht",
+    "Roos", "Tulp", "Narcis", "Krokus", "Iris", "Lelie", "Klaver", "Distel", "Koren", "Haver",
+    "Rogge", "Vlas", "Smids", "Bakkers", "Schutters", "Brink", "Markt", "Stations", "School",
+    "Dorps", "Kanaal", "Sluis", "Dijk",
+)  # fmt: skip
+_STREET_KINDS: tuple[str, ...] = (
+    "straat", "weg", "laan", "hof", "pad", "dreef", "kamp", "akker", "veld", "singel",
+)  # fmt: skip
 
 #: Household types: share, size range (inclusive), stress effect, head's age range.
 HOUSEHOLD_TYPES: dict[str, tuple[float, tuple[int, int], float, tuple[int, int]]] = {
@@ -63,7 +84,8 @@ _INCOME_EFFECT = np.array([0.75, 0.25, -0.35, -1.1])
 
 
 def build_addresses(n_addresses: int, rng: np.random.Generator) -> pd.DataFrame:
-    """The municipality's address list (``reference/adressen.csv`` columns), sorted."""
+    """The municipality's address list (``reference/adressen.csv`` columns, with the optional
+    ``straat`` and ``woonplaats``), sorted."""
     frames = []
     shares = np.array([w.share for w in WIJKEN])
     counts = np.floor(shares / shares.sum() * n_addresses).astype(int)
@@ -74,9 +96,10 @@ def build_addresses(n_addresses: int, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _wijk_addresses(wijk: Wijk, count: int, rng: np.random.Generator) -> pd.DataFrame:
-    rows: list[tuple[str, int, str, str]] = []
+    rows: list[tuple[str, int, str, str, str, str]] = []
     pair_index = int(rng.integers(0, 40))
     digit_index = 0
+    street_index = wijk.number * 37  # each wijk starts elsewhere in the list of names
     while len(rows) < count:
         digits = wijk.postcode_digits[digit_index % len(wijk.postcode_digits)]
         digit_index += 1
@@ -89,20 +112,38 @@ def _wijk_addresses(wijk: Wijk, count: int, rng: np.random.Generator) -> pd.Data
         n_numbers = int(rng.integers(4, 10)) if is_block else int(rng.integers(8, 30))
         suffixes = ("A", "B", "C") if rng.random() < 0.5 else ("1", "2", "3")
         buurt = f"BU{MUNICIPALITY_CODE}{wijk.number:02d}{pair_index % 4 + 1:02d}"
+        street = _street_name(street_index)
+        street_index += 1
+        place = wijk.place(digits)
         for k in range(n_numbers):
             number = first + k * step
             if is_block:
-                rows.extend((postcode, number, s, buurt) for s in suffixes)
+                rows.extend((postcode, number, s, buurt, street, place) for s in suffixes)
             else:
                 suffix = "A" if rng.random() < 0.02 else ""
-                rows.append((postcode, number, suffix, buurt))
+                rows.append((postcode, number, suffix, buurt, street, place))
     frame = pd.DataFrame(
-        rows[:count], columns=["postcode", "huisnummer", "toevoeging", "buurtcode"]
+        rows[:count],
+        columns=["postcode", "huisnummer", "toevoeging", "buurtcode", "straat", "woonplaats"],
     )
     frame = frame.drop_duplicates(["postcode", "huisnummer", "toevoeging"])
     frame.insert(3, "wijkcode", wijk.code)
     frame.insert(4, "wijknaam", wijk.name)
     return frame
+
+
+def _street_name(index: int) -> str:
+    stem = _STREET_STEMS[index % len(_STREET_STEMS)]
+    kind = _STREET_KINDS[(index // len(_STREET_STEMS)) % len(_STREET_KINDS)]
+    return stem + kind
+
+
+def wijk_figures(households: pd.DataFrame) -> pd.DataFrame:
+    """``reference/wijken.csv``: households and inhabitants per wijk (CBS key figures)."""
+    inhabitants = households.groupby("wijkcode")["inhabitants"].sum().astype(int).to_dict()
+    count = households["wijkcode"].value_counts().to_dict()
+    rows = [(w.code, w.name, inhabitants[w.code], count[w.code]) for w in WIJKEN if w.code in count]
+    return pd.DataFrame(rows, columns=["wijkcode", "wijknaam", "inwoners", "huishoudens"])
 
 
 def valid_bsns(count: int, rng: np.random.Generator) -> np.ndarray:

@@ -248,12 +248,36 @@ def test_water_is_excel_with_date_cells_and_numeric_amounts(clean_town: Path) ->
 def test_reference_addresses_are_unique_and_well_formed(clean_town: Path) -> None:
     text = (clean_town / "reference" / "adressen.csv").read_text("utf-8")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert text.startswith("postcode;huisnummer;toevoeging;wijkcode;wijknaam;buurtcode\n")
+    assert text.startswith(
+        "postcode;huisnummer;toevoeging;wijkcode;wijknaam;buurtcode;straat;woonplaats\n"
+    )
     keys = {(r["postcode"], r["huisnummer"], r["toevoeging"]) for r in rows}
     assert len(keys) == len(rows)
     assert all(re.fullmatch(r"[1-9]\d{3} [A-Z]{2}", r["postcode"]) for r in rows)
     assert not any(r["postcode"][-2:] in ("SA", "SD", "SS") for r in rows)
     assert all(re.fullmatch(r"WK0118\d{2}", r["wijkcode"]) for r in rows)
+    # Every address has a street and a place; one postcode lies in one street and one place.
+    assert all(re.fullmatch(r"[A-Z][a-z]+", r["straat"]) for r in rows)
+    places = {r["woonplaats"] for r in rows}
+    assert {"Hoogeveen", "Pesse", "Hollandscheveld"} <= places
+    per_postcode = defaultdict(set)
+    for r in rows:
+        per_postcode[r["postcode"]].add((r["straat"], r["woonplaats"]))
+    assert all(len(v) == 1 for v in per_postcode.values())
+
+
+def test_wijk_figures_add_up_to_the_households(town: Path) -> None:
+    text = (town / "reference" / "wijken.csv").read_text("utf-8")
+    assert text.startswith("wijkcode;wijknaam;inwoners;huishoudens\n")
+    wijken = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    with gzip.open(town / "truth" / "households.csv.gz", "rt", encoding="utf-8") as handle:
+        households = list(csv.DictReader(handle, delimiter=";"))
+    assert sum(int(w["huishoudens"]) for w in wijken) == len(households)
+    assert sum(int(w["inwoners"]) for w in wijken) == sum(int(h["inhabitants"]) for h in households)
+    for w in wijken:
+        mine = [h for h in households if h["wijkcode"] == w["wijkcode"]]
+        assert int(w["huishoudens"]) == len(mine)
+        assert {h["wijknaam"] for h in mine} == {w["wijknaam"]}
 
 
 def test_a_signal_id_stays_with_one_household(town: Path) -> None:

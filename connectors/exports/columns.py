@@ -151,3 +151,10 @@ def safe_text(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def unsafe_text(value: str) -> str:
+    """The text ``safe_text`` was given back (a file we wrote, edited and returned)."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value

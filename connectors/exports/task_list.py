@@ -198,8 +198,9 @@ def _cell_value(value: object) -> object:
 def _write_rows(sheet: Worksheet, frame: pd.DataFrame) -> None:
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
-        sheet.append([_cell_value(value) for value in row])
-    # A string cell is always text: openpyxl would take "=..." for a formula.
+        sheet.append([col.safe_text(_cell_value(value)) for value in row])
+    # A string cell is always text: openpyxl would take "=..." for a formula. The leading "'"
+    # of safe_text keeps it text too when a worker edits the cell in Excel.
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str):

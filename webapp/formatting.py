@@ -1,0 +1,63 @@
+"""Jinja filters for Dutch display: dates as dd-mm-jjjj, amounts in euro, yes/no."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from jinja2 import Environment
+
+
+def date_nl(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time() and value.tzinfo is None:
+            return value.strftime("%d-%m-%Y")  # a date that went through pandas
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+def euro(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{float(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"€ {text}"
+
+
+def yes_no(value: Any) -> str:
+    if value is None:
+        return "onbekend"
+    return "ja" if bool(value) else "nee"
+
+
+def blank(value: Any) -> str:
+    """Missing values (None, NaN, pandas NA) as an empty string."""
+    if value is None:
+        return ""
+    try:
+        if value != value:  # NaN
+            return ""
+    except (TypeError, ValueError):
+        return ""
+    text = str(value)
+    return "" if text in ("<NA>", "NaT", "nan") else text
+
+
+def postcode(value: Any) -> str:
+    """``7906KL`` as people write it: ``7906 KL``."""
+    text = blank(value).replace(" ", "").upper()
+    return f"{text[:4]} {text[4:]}" if len(text) == 6 else text
+
+
+def register(env: Environment) -> None:
+    env.filters["postcode"] = postcode
+    env.filters["date_nl"] = date_nl
+    env.filters["euro"] = euro
+    env.filters["yes_no"] = yes_no
+    env.filters["blank"] = blank
