@@ -11,6 +11,7 @@ import pandas as pd
 from connectors.database import registry
 from connectors.database import repository as repo
 from connectors.database.engine import session_scope
+from connectors.database.models_registry import RiskModel
 from connectors.exports import columns as col
 from connectors.settings import get_settings
 from flows.night import run_night
@@ -120,3 +121,14 @@ def test_within_a_band_a_score_overrides_the_amount_order(town: Town) -> None:
     assert tasks["household_key"].tolist() == ["h1", "h2", "h3", "h4"]
     assert tasks["score"].is_monotonic_decreasing
     assert tasks["score_reasons_nl"].str.contains("achterstand").all()
+
+
+def test_a_model_needing_features_no_longer_built_leaves_the_rules_order(town: Town) -> None:
+    town.deliver("zorg", "2026-03-02", [{"household": "h1", "amount": 300.0}])
+    town.night("2026-03-02")
+    _promote_a_model_that_prefers_small_arrears(town.res)
+    with session_scope(town.res.engine) as session:
+        row = session.get(RiskModel, "logistic-test")
+        assert row is not None
+        row.features = [*row.features, "feature_of_an_older_version"]
+    assert night_scores(town.res, date(2026, 3, 2)) is None
