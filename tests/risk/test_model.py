@@ -151,6 +151,7 @@ def test_every_feature_has_a_dutch_phrase() -> None:
     assert explain.phrase("growth_Huur_3m", 200.0) == "huurachterstand gestegen in 3 maanden"
     assert explain.phrase("partners_6m", 2.0) == "tweede partner binnen 6 maanden"
     assert explain.phrase("current_total", 1250.4) == "totale achterstand nu € 1.250"
+    assert explain.phrase("max_Zorg_6m", 0.0) == "geen achterstand zorgpremie in 6 maanden"
 
 
 def test_audit_has_a_row_per_group_with_counts_and_flags() -> None:
