@@ -610,9 +610,8 @@ def model_list() -> None:
     res = _resources(needs_night=False)
     with session_scope(res.engine) as session:
         models = registry.list_models(session)
-    table = Table(title=f"Risicomodellen / risk models: {len(models)}")
-    for column in ("version", "status", "trained", "window", "p@k model", "p@k rules", "beats"):
-        table.add_column(column)
+    out.print(f"Risicomodellen / risk models: {len(models)}", highlight=False)
+    # One whole line per model (no table): versions stay copyable in any terminal width.
     for entry in models:
         per_split = entry.metrics.get("per_split", [])
         mean = {
@@ -620,16 +619,13 @@ def model_list() -> None:
             / max(1, sum(1 for r in per_split if r["model"] == name))
             for name in (entry.model_name, "rules")
         }
-        table.add_row(
-            entry.version,
-            entry.status,
-            f"{entry.train_from} … {entry.train_to}",
-            f"{entry.label_window_days} d",
-            f"{mean[entry.model_name]:.1%}",
-            f"{mean['rules']:.1%}",
-            "ja" if entry.beats_rules else "nee",
+        out.print(
+            f"{entry.version}  {entry.status}  trained on {entry.train_from} … {entry.train_to}  "
+            f"window {entry.label_window_days} d  precision@k {mean[entry.model_name]:.1%} "
+            f"vs rules {mean['rules']:.1%}  beats the rules: "
+            f"{'ja' if entry.beats_rules else 'nee'}",
+            highlight=False,
         )
-    out.print(table)
 
 
 @model_app.command("promote")

@@ -7,6 +7,7 @@ case may open for them tonight), each with the features known on the night.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import numpy as np
@@ -19,11 +20,14 @@ from flows.resources import Resources
 from signals.risk import estimators, explain
 from signals.risk.features import build_features
 
+logger = logging.getLogger(__name__)
 #: Households a delivery listed this many days before the night are scored too.
 RECENT_DAYS = 7
 
 
-def households_to_score(history_cases: pd.DataFrame, signals: pd.DataFrame, night: date) -> list:
+def households_to_score(
+    history_cases: pd.DataFrame, signals: pd.DataFrame, night: date
+) -> list[str]:
     """Open cases on the night, and households delivered in the past week (known by then)."""
     at = pd.Timestamp(night)
     opened = pd.to_datetime(history_cases["opened_on"]) <= at
@@ -50,6 +54,16 @@ def night_scores(res: Resources, night: date) -> pd.DataFrame | None:
         return None
     rows = pd.DataFrame({"night": pd.Timestamp(night), "household_key": households})
     features = build_features(rows, history)
+    missing = sorted(set(entry.features) - set(features.columns))
+    if missing:
+        # A model trained on features this version no longer builds cannot score: the night
+        # goes on in the rules' order rather than failing.
+        logger.error(
+            "promoted model %s needs features %s that are not built; the rules' order stands",
+            entry.version,
+            ", ".join(missing),
+        )
+        return None
     score = estimators.score(model, features)
     reasons = explain.reasons(model, features)
     return pd.DataFrame(

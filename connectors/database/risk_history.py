@@ -50,6 +50,7 @@ def load_history(session: Session) -> History:
         session,
         select(
             Signal.household_key,
+            Signal.signal_id,
             Signal.partner,
             Signal.partner_type,
             Signal.delivery_date,
@@ -68,6 +69,7 @@ def load_history(session: Session) -> History:
         .where(loaded, Signal.household_key.is_not(None)),
         [
             "household_key",
+            "signal_id",  # not a feature: lets a test trace an escalation to its delivery
             "partner",
             "partner_type",
             "delivery_date",

@@ -82,6 +82,8 @@ def phrase(feature: str, value: float) -> str:
             return f"{_plural(n, 'melding', 'meldingen')} {WINDOW_WORDS[window]}"
         return f"{n}× gemeld door {PARTNER_WORDS[kind]} {WINDOW_WORDS[window]}"
     if head == "max" and kind in KIND_WORDS:
+        if value <= 0:
+            return f"geen {KIND_WORDS[kind]} {WINDOW_WORDS[window]}"
         return f"hoogste {KIND_WORDS[kind]} {euros(value)} {WINDOW_WORDS[window]}"
     if head == "growth" and kind in KIND_WORDS:
         direction = "gestegen" if value > 0 else "niet gestegen" if value == 0 else "gedaald"

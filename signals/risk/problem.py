@@ -6,7 +6,8 @@ reports an escalation of that household — an eviction request (``ontruiming``)
 end-of-supply notice (``eindelevering``) or a CAK registration (``cak``) that its arrears at that
 partner did not carry before (the pipeline's own signal state: a crisis on a ``new`` or
 ``escalated`` signal). No partner feed reports a debt-help intake today; a feed that does gets
-its crisis kind added to ``ESCALATION_KINDS``. A label is *observed* only when the whole window
+its crisis kind added to ``ESCALATION_KINDS``. A crisis already in a partner's first delivery
+is no escalation (it may predate the record). A label is *observed* only when the whole window
 lies within the record (``night + window <= last night``); unobserved rows never train or score
 a backtest.
 
@@ -69,12 +70,21 @@ def cohort(cases: pd.DataFrame, nights: Sequence[pd.Timestamp] | pd.DatetimeInde
 
 
 def escalations(signals: pd.DataFrame) -> pd.DataFrame:
-    """``household_key, escalated_on, crisis_kind``: each escalation and the night it became
-    known (``known_on``), from signals with ``crisis_kind``, ``signal_state`` and ``known_on``."""
+    """``household_key, escalated_on, crisis_kind`` (and ``partner, signal_id,
+    delivery_date`` where given): each escalation and the night it became known (``known_on``),
+    from signals with ``crisis_kind``, ``signal_state`` and ``known_on``.
+
+    A crisis in a partner's very first delivery may be years old (the record starts there):
+    it is no observed escalation.
+    """
     kind = signals["crisis_kind"].astype("string")
     state = signals["signal_state"].astype("string")
     is_new = kind.isin(ESCALATION_KINDS).fillna(False) & state.isin(NEW_CRISIS_STATES).fillna(False)
-    events = signals.loc[is_new.to_numpy(dtype=bool), ["household_key", "known_on", "crisis_kind"]]
+    delivered = pd.to_datetime(signals["delivery_date"])
+    first = delivered == delivered.groupby(signals["partner"]).transform("min")
+    keep = (is_new & ~first).to_numpy(dtype=bool)
+    extra = [c for c in ("partner", "signal_id", "delivery_date") if c in signals.columns]
+    events = signals.loc[keep, ["household_key", "known_on", "crisis_kind", *extra]]
     events = events.rename(columns={"known_on": "escalated_on"})
     events["escalated_on"] = pd.to_datetime(events["escalated_on"])
     return events.sort_values(["household_key", "escalated_on"], kind="stable").reset_index(

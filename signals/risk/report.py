@@ -131,13 +131,17 @@ def model_card(
             "this model is not advised."
         )
     flagged = audit[audit["outside_band"]]
+    rules_audit = pd.DataFrame(evaluation["rules_audit"])
+    rules_flagged = int(rules_audit["outside_band"].sum()) if len(rules_audit) else 0
     fairness_note = (
         "No group that is large enough to judge lies outside the 0.8–1.25 band."
         if flagged.empty
         else f"{len(flagged)} group(s) lie outside the 0.8–1.25 band on at least one rate: "
         + ", ".join(f"{r['by']} {r['group']}" for _, r in flagged.iterrows())
-        + ". Read them before promoting; the rules' own order is audited the same way in "
-        "the backtest report for comparison."
+        + f". The rules' own order, audited the same way, has {rules_flagged} such group(s) "
+        "(backtest report). The performance verdict above does not weigh fairness: a person "
+        "reviews these groups before promoting. Ratios of small rates (a precision of a few "
+        "percent) swing widely; the counts are in the table."
     )
     split_lines = "\n".join(
         f"| {s.number} | {s.train_nights[0].date()} … {s.train_nights[-1].date()} | "

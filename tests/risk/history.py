@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from signals.risk.features import History
+from signals.risk.features import History, feature_names
 
 SIGNAL_COLUMNS = [
     "household_key",
@@ -79,3 +80,17 @@ def history(
             columns=["case_id", "household_key", "opened_on", "closed_on", "picked_up_on"],
         ),
     )
+
+
+def matrix(n: int = 600, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+    """Synthetic feature rows whose escalation is driven by rent growth and a second partner."""
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(0.0, index=range(n), columns=feature_names())
+    x["growth_Huur_3m"] = rng.choice([0.0, 0.0, 300.0, 600.0], size=n)
+    x["partners_6m"] = rng.choice([1.0, 1.0, 1.0, 2.0], size=n)
+    x["current_total"] = rng.uniform(100, 3000, size=n)
+    x["n_Zorg_ooit"] = rng.integers(0, 6, size=n).astype(float)  # noise
+    logit = -3 + x["growth_Huur_3m"] / 150 + 1.5 * (x["partners_6m"] - 1)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    x["band"] = 4
+    return x, y.to_numpy()

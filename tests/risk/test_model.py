@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from signals.risk import audit, estimators, explain, metrics, problem, validation
 from signals.risk.features import build_features, feature_names
-from tests.risk.history import history, signal
+from tests.risk.history import history, matrix, signal
 
 
 def test_label_is_the_first_new_crisis_after_the_night_within_the_window() -> None:
@@ -20,6 +20,10 @@ def test_label_is_the_first_new_crisis_after_the_night_within_the_window() -> No
             signal("A", "energie", "2026-03-10", 300.0, crisis="eindelevering", state="escalated"),
             signal("B", "zorg", "2026-09-03", 800.0, crisis="cak", state="new"),
             signal("C", "zorg", "2026-02-03", 800.0, state="increased"),
+            # Each partner's first delivery: a crisis in it may predate the record.
+            signal("Z", "energie", "2025-11-10", 100.0),
+            signal("Z", "zorg", "2025-11-03", 100.0),
+            signal("Y", "water", "2025-11-03", 100.0, crisis="cak", state="new"),
         ]
     )
     events = problem.escalations(signals)
@@ -79,23 +83,9 @@ def test_capacity_is_per_team_and_band_comes_first() -> None:
     assert result["recall_expected"] == pytest.approx(1.0)
 
 
-def _matrix(n: int = 600, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
-    """Synthetic feature rows whose escalation is driven by rent growth and a second partner."""
-    rng = np.random.default_rng(seed)
-    x = pd.DataFrame(0.0, index=range(n), columns=feature_names())
-    x["growth_Huur_3m"] = rng.choice([0.0, 0.0, 300.0, 600.0], size=n)
-    x["partners_6m"] = rng.choice([1.0, 1.0, 1.0, 2.0], size=n)
-    x["current_total"] = rng.uniform(100, 3000, size=n)
-    x["n_Zorg_ooit"] = rng.integers(0, 6, size=n).astype(float)  # noise
-    logit = -3 + x["growth_Huur_3m"] / 150 + 1.5 * (x["partners_6m"] - 1)
-    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
-    x["band"] = 4
-    return x, y.to_numpy()
-
-
 @pytest.mark.parametrize("name", estimators.CANDIDATES)
 def test_every_candidate_shares_the_sklearn_interface(name: str) -> None:
-    x, y = _matrix()
+    x, y = matrix()
     model = estimators.make(name)
     assert repr(clone(model).get_params(deep=False)) == repr(model.get_params(deep=False))
     fitted = model.fit(x, y)
@@ -105,7 +95,7 @@ def test_every_candidate_shares_the_sklearn_interface(name: str) -> None:
 
 
 def test_rules_baseline_orders_like_the_policy() -> None:
-    x, y = _matrix()
+    x, y = matrix()
     x.loc[:9, "band"] = 1
     model = estimators.make("rules").fit(x, y)
     order = np.argsort(-estimators.score(model, x), kind="stable")
@@ -141,7 +131,7 @@ def _hand_built_household() -> pd.DataFrame:
 
 @pytest.mark.parametrize("name", ["logistic", "boosting"])
 def test_explanations_name_the_features_that_drove_the_score(name: str) -> None:
-    x, y = _matrix(1200)
+    x, y = matrix(1200)
     model = estimators.make(name).fit(x, y)
     x = x.iloc[:200]  # the rest of the night: the reference of the tree attributions
     household = _hand_built_household()
@@ -161,6 +151,7 @@ def test_every_feature_has_a_dutch_phrase() -> None:
     assert explain.phrase("growth_Huur_3m", 200.0) == "huurachterstand gestegen in 3 maanden"
     assert explain.phrase("partners_6m", 2.0) == "tweede partner binnen 6 maanden"
     assert explain.phrase("current_total", 1250.4) == "totale achterstand nu € 1.250"
+    assert explain.phrase("max_Zorg_6m", 0.0) == "geen achterstand zorgpremie in 6 maanden"
 
 
 def test_audit_has_a_row_per_group_with_counts_and_flags() -> None:
