@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 
-.PHONY: install demo test lint typecheck unit lock clean
+.PHONY: install demo test lint typecheck unit audit lock clean
 
 ASSETS := webapp/assets
 
@@ -41,6 +41,11 @@ typecheck: install
 ## Fast in-memory tests only (no Prefect server, no PostgreSQL, no browser).
 unit: install
 	$(BIN)/python -m pytest -m "not e2e and not postgres"
+
+## Known vulnerabilities in the lock (pip-audit); skips with the reason when the vulnerability
+## database cannot be reached, fails then too with VS_AUDIT_REQUIRED=true (docs/security.md).
+audit: install
+	$(BIN)/python .ci/audit.py
 
 ## Re-resolve every dependency and rewrite the lock (constraints.txt).
 lock:

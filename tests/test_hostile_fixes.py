@@ -111,3 +111,47 @@ def test_the_night_refuses_an_unusable_address_list_before_reading(tmp_path: Pat
     settings = get_settings(reference=_reference(tmp_path, reference_csv([])), demo=True)
     with pytest.raises(AddressListError, match="holds no addresses"):
         check_reference(settings)
+
+
+FORMULA_WIJK = '=HYPERLINK("http://example.invalid","Oost")'
+
+
+def test_a_formula_wijknaam_stays_text_in_the_monitor_workbook(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from connectors.exports.monitor_report import write_table_xlsx
+
+    frame = pd.DataFrame({"wijk": [FORMULA_WIJK, "Noord"], "signalen": [12, 30]})
+    path = tmp_path / "tabel.xlsx"
+    write_table_xlsx(frame, "wijken", path)
+    cell = load_workbook(path)["wijken"]["A2"]
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA_WIJK
+
+
+def test_a_formula_wijknaam_stays_text_in_the_analyst_csv_download() -> None:
+    from webapp.views.analyst import download
+
+    frame = pd.DataFrame({"wijk": [FORMULA_WIJK], "signalen": [12]})
+    body = bytes(download(frame, "wijken", "csv").body).decode("utf-8-sig")
+    rows = list(csv.reader(body.splitlines(), delimiter=";"))
+    assert rows[1] == ["'" + FORMULA_WIJK, "12"]
+
+
+def test_a_steward_correction_file_keeps_formula_text_inert_and_round_trips(tmp_path: Path):
+    import datetime as dt
+
+    from connectors.database.quarantine_view import write_correction
+    from connectors.quarantine import read_corrections
+
+    row = {
+        "quarantine_id": 7,
+        "partner": "domesta",
+        "delivery_date": dt.date(2026, 10, 5),
+        "source_file": "domesta/2026-10-05.csv",
+        "source_row": 3,
+        "reason_nl": "Toevoeging is ongeldig",
+    }
+    path = write_correction(row, {"signaal_id": "=1+1", "toevoeging": "A"}, tmp_path / "c.csv")
+    assert "'=1+1" in path.read_text(encoding="utf-8-sig")
+    (corrections,) = read_corrections(path)
+    assert corrections.raw["signaal_id"].tolist() == ["=1+1"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from connectors.database.models import Quarantine
 from connectors.database.runs import audit
+from connectors.exports.columns import safe_text
 from connectors.quarantine import DELIVERY_DATE, ID, PARTNER, REASON, ROW, SOURCE_FILE
 from connectors.vault import ContactVault
 
@@ -103,7 +104,7 @@ def write_correction(row: dict[str, Any], fields: dict[str, str], path: Path) ->
         SOURCE_FILE: row["source_file"],
         ROW: "" if row["source_row"] is None else str(row["source_row"]),
         REASON: row["reason_nl"] or "",
-        **fields,
+        **{name: str(safe_text(value)) for name, value in fields.items()},  # undone on resubmit
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from connectors.database.engine import session_scope
 from connectors.database.monitor import load_monitor_input
+from connectors.exports.columns import safe_text
 from connectors.settings import Settings
 from connectors.wijken import wijken_path
 from signals.monitor import MonitorInput, build_monitor
@@ -88,7 +89,8 @@ def _cell(value: object) -> object:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        # A wijknaam from the address list is the municipality's text, never a formula.
+        return safe_text(value)
     try:
         if pd.isna(value):  # type: ignore[call-overload]
             return None

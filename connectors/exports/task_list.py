@@ -124,7 +124,7 @@ def write_task_list_csv(frame: pd.DataFrame, path: Path) -> Path:
     out = frame.copy()
     out[col.DUE] = out[col.DUE].dt.strftime(DATE_FORMAT_CSV)
     for name in out.columns:
-        if out[name].dtype == "string" or out[name].dtype == object:
+        if col.col_is_text(out[name]):
             out[name] = out[name].map(col.safe_text, na_action="ignore")
     out.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",", float_format="%.2f")
     return path

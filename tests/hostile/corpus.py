@@ -979,6 +979,12 @@ def inbox_cases() -> list[Case]:
             "domesta/..%2F..%2Fetc%2Fpasswd",
             "hidden_file",
         ),
+        misplaced(
+            "inbox-traversal-encoded",
+            "path-traversing name",
+            f"domesta/{DAY}.csv%2F..%2F..%2Fetc",
+            "odd_characters",
+        ),
         misplaced("inbox-hidden", "a hidden file", f"domesta/.{DAY}.csv", "hidden_file"),
         misplaced(
             "inbox-impossible-date",

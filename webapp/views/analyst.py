@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from connectors.database.users import User
+from connectors.exports.columns import col_is_text, safe_text
 from connectors.exports.monitor_report import write_table_xlsx
 from signals.monitor import Table
 from signals.monitor.charts import Chart, at_risk_footer, monitor_charts, relapse_chart
@@ -232,7 +233,11 @@ def monitor_download(
 def download(frame: pd.DataFrame, name: str, extension: str) -> Response:
     """A table as CSV (``;``, UTF-8 with BOM, for Excel) or XLSX, with the values shown."""
     if extension == "csv":
-        text = frame.to_csv(sep=";", index=False, na_rep="")
+        shown = frame.copy()
+        for name in shown.columns:  # no text cell becomes a formula in the analyst's Excel
+            if col_is_text(shown[name]):
+                shown[name] = shown[name].map(safe_text, na_action="ignore")
+        text = shown.to_csv(sep=";", index=False, na_rep="")
         return Response(
             ("\ufeff" + text).encode("utf-8"),
             media_type="text/csv; charset=utf-8",
