@@ -719,6 +719,7 @@ def web(
         port=chosen_port,
         proxy_headers=True,
         server_header=False,
+        access_log=False,  # request lines would carry search terms such as a postcode
         log_level="info",
     )
 

@@ -86,9 +86,14 @@ class ContactVault:
         from column lists rather than row objects.
         """
         unique = contacts.drop_duplicates("household_key")
-        columns = [unique[name].tolist() for name in ADDRESS_FIELDS]
+        # The record ``seal`` would build, from plain column values (NA as None).
+        columns = [
+            unique[name].astype(object).where(unique[name].notna(), None).tolist()
+            for name in ADDRESS_FIELDS
+        ]
+        encrypt, dumps = self._fernet.encrypt, json.JSONEncoder(sort_keys=True, default=str).encode
         tokens = [
-            self.seal(dict(zip(ADDRESS_FIELDS, values, strict=True)))
+            encrypt(dumps(dict(zip(ADDRESS_FIELDS, values, strict=True))).encode())
             for values in zip(*columns, strict=True)
         ]
         return pd.DataFrame(

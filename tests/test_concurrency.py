@@ -11,12 +11,15 @@ A worker's result recorded while a night runs is kept: see ``tests/test_history.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from typer.testing import CliRunner
 
 from tests import night_processes as nights
 from tests.flow_fixtures import Municipality, municipality_fixture  # noqa: F401
@@ -59,26 +62,33 @@ def test_two_nights_started_together_do_not_interleave_postgres(
 
 
 def test_an_unreachable_database_fails_plainly_and_the_rerun_catches_up(
-    municipality: Municipality, monkeypatch: pytest.MonkeyPatch
+    municipality: Municipality, tmp_path: Path
 ) -> None:
-    from cli.main import app
-    from flows.resources import _resources
-
     nights.deliver(municipality)
-    monkeypatch.setenv("VS_DATABASE_URL", "postgresql+psycopg://vs:geheim@127.0.0.1:1/vs")
-    monkeypatch.setenv("VS_DATABASE_CONNECT_ATTEMPTS", "3")
-    monkeypatch.setenv("VS_DATABASE_RETRY_SECONDS", "0.05")
-    _resources.cache_clear()
-    result = CliRunner().invoke(app, ["run", "--as-of", "2026-10-05"])
+    environment = {
+        **os.environ,
+        **nights.environment(municipality, "postgresql+psycopg://vs:geheim@127.0.0.1:1/vs"),
+        "VS_DATABASE_CONNECT_ATTEMPTS": "3",
+        "VS_DATABASE_RETRY_SECONDS": "0.05",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
+    cli = Path(sys.executable).with_name("vroegsignaal")
+    result = subprocess.run(
+        [str(cli), "run", "--as-of", nights.NIGHTS[0].isoformat()],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
 
-    assert result.exit_code == 3, result.output
-    text = " ".join(result.output.split())
+    assert result.returncode == 3, output
+    text = " ".join(output.split())
     assert "did not answer after 3 attempts" in text
     assert "nothing was read or written" in text
-    assert "geheim" not in result.output and "Traceback" not in result.output
-    assert sorted(p.name for p in municipality.inbox.rglob("*.*"))  # the inbox is untouched
+    assert "geheim" not in output and "Traceback" not in output
+    assert "Starting temporary server" not in output  # refused before any flow started
 
-    monkeypatch.delenv("VS_DATABASE_URL")
     rerun = nights.start(nights.environment(municipality, None))
     rerun.join(300)
     assert rerun.exitcode == 0

@@ -7,6 +7,8 @@ list is corrected loads the same deliveries.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -44,7 +46,7 @@ def test_a_broken_address_list_refuses_the_night_without_a_traceback(
     with pytest.raises(AddressListError, match="holds no addresses"):
         nightly(as_of=EXAMPLE_NIGHT, export=False)
     output = capfd.readouterr()
-    assert "Traceback" not in output.out + output.err
+    assert "Traceback" not in _without_logging_errors(output.out + output.err)
     url = municipality.database_url
     assert _count(url, "SELECT count(*) FROM deliveries") == 0
     assert _count(url, "SELECT count(*) FROM pipeline_runs WHERE status = 'failed'") == 1
@@ -54,3 +56,10 @@ def test_a_broken_address_list_refuses_the_night_without_a_traceback(
     report = nightly(as_of=EXAMPLE_NIGHT, export=False)
     assert report.partners["domesta"].accepted > 0
     assert _count(url, "SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'") == 1
+
+
+def _without_logging_errors(text: str) -> str:
+    """The output minus the stdlib's '--- Logging error ---' reports: in a long test session
+    Prefect's console handler may hold a stream an earlier test's capture closed, which is the
+    harness's, not the night's, traceback."""
+    return re.sub(r"--- Logging error ---.*?\nArguments: [^\n]*\n", "", text, flags=re.S)

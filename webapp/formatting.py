@@ -55,7 +55,33 @@ def postcode(value: Any) -> str:
     return f"{text[:4]} {text[4:]}" if len(text) == 6 else text
 
 
+def actor_nl(value: Any) -> str:
+    """Who recorded something, as a colleague reads it: ``web:anna`` -> ``anna``."""
+    text = blank(value)
+    if text.startswith("web:"):
+        return text[4:]
+    if text.startswith("run:") or text == "nachtelijke run":
+        return "de nachtelijke run"
+    if text.startswith("cli"):
+        return "beheer (opdrachtregel)"
+    return text
+
+
+def source_nl(value: Any) -> str:
+    """Where an attempt was recorded: in the app, through the API, or from a task list."""
+    text = blank(value)
+    return {"web": "in de app", "api": "via de API"}.get(text, f"uit {text}" if text else "")
+
+
+def listed(value: Any) -> str:
+    """``energie,zorg`` -> ``energie, zorg``."""
+    return ", ".join(part.strip() for part in blank(value).split(",") if part.strip())
+
+
 def register(env: Environment) -> None:
+    env.filters["actor_nl"] = actor_nl
+    env.filters["source_nl"] = source_nl
+    env.filters["listed"] = listed
     env.filters["postcode"] = postcode
     env.filters["date_nl"] = date_nl
     env.filters["euro"] = euro

@@ -24,7 +24,8 @@ SECTIONS: list[Section] = [
     Section("Teams en capaciteit", "/beheer/teams", ("teamleider", "beheerder")),
     Section("Triagebeleid", "/beheer/beleid", ("teamleider", "beheerder", "gegevensbeheerder")),
     Section("Nachtelijke runs", "/beheer/runs", ("teamleider", "beheerder", "gegevensbeheerder")),
-    Section("API", "/api/docs", ("medewerker", "teamleider", "gegevensbeheerder", "beheerder")),
+    # Workers use the pages; the API is for the systems team leads and administrators connect.
+    Section("API", "/api/docs", ("teamleider", "gegevensbeheerder", "beheerder")),
 ]
 
 

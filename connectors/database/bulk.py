@@ -21,6 +21,9 @@ from signals.schema import BOOL, DATE, FLOAT, INT, conform
 
 #: Rows per ``executemany`` batch on SQLite (bounded memory for the tuples).
 SQLITE_BATCH = 200_000
+#: Above this many rows, the SQLite connection gets a page cache of SQLITE_CACHE_KIB.
+SQLITE_CACHE_ROWS = 50_000
+SQLITE_CACHE_KIB = 262_144
 #: Column kinds beyond the schema dtypes: raw bytes (tokens), UTC timestamps.
 BYTES = "bytes"
 TIMESTAMP = "timestamp"
@@ -103,9 +106,12 @@ def _conformed(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
     special = (BYTES, TIMESTAMP)
     typed = conform(frame, {name: d for name, d in schema.items() if d not in special})
     for name, dtype in schema.items():
-        if dtype in special:
+        if dtype == BYTES:
             values = frame[name].to_numpy() if name in frame.columns else [None] * len(frame)
             typed[name] = pd.Series(values, index=typed.index, dtype=object)
+        elif dtype == TIMESTAMP:
+            stamps = frame[name] if name in frame.columns else pd.Series(pd.NaT, index=frame.index)
+            typed[name] = pd.to_datetime(stamps, utc=True).reset_index(drop=True)
     return typed[list(schema)]
 
 
@@ -115,11 +121,19 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
     return f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
 
 
+def _distinct_text(series: pd.Series, date_format: str) -> np.ndarray:
+    """Dates as text, formatted once per distinct date (a delivery holds few)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    formatted = pd.Series(uniques).dt.strftime(date_format).tolist()
+    text = np.array([*formatted, None], dtype=object)
+    return text[np.where(codes < 0, len(text) - 1, codes)]  # type: ignore[no-any-return]
+
+
 def _sqlite_values(series: pd.Series, dtype: str) -> np.ndarray:
     """A column as Python values SQLite takes as SQLAlchemy would write them (None for NA)."""
     missing = series.isna().to_numpy()
     if dtype == DATE:
-        values = series.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        values = _distinct_text(series, "%Y-%m-%d")
     elif dtype == BOOL:
         values = series.astype("Int64").astype(object).to_numpy()
     elif dtype == INT:
@@ -127,8 +141,12 @@ def _sqlite_values(series: pd.Series, dtype: str) -> np.ndarray:
     elif dtype == FLOAT:
         values = series.astype("float64").to_numpy().astype(object)
     elif dtype == TIMESTAMP:  # as SQLAlchemy's SQLite DateTime writes it (UTC, naive text)
-        stamps = pd.to_datetime(series, utc=True).dt.tz_localize(None)
-        values = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f").to_numpy(dtype=object)
+        text = pd.to_datetime(series, utc=True).iloc[:1].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if series.nunique(dropna=False) == 1:  # one write time for the batch: format it once
+            values = np.full(len(series), text.iloc[0] if len(text) else None, dtype=object)
+        else:
+            stamps = pd.to_datetime(series, utc=True).dt.tz_localize(None)
+            values = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f").to_numpy(dtype=object)
     else:
         values = series.astype(object).to_numpy()
     values = np.array(values, dtype=object, copy=True)  # pandas may hand out read-only views
@@ -140,10 +158,16 @@ def _executemany(
     session: Session, sql: str, frame: pd.DataFrame, dtypes: Mapping[str, str]
 ) -> None:
     columns = list(frame.columns)
-    arrays = [_sqlite_values(frame[name], dtypes.get(name, "object")) for name in columns]
     connection = session.connection()
+    if len(frame) > SQLITE_CACHE_ROWS:
+        # Inserting into the random-order key indexes of a large table thrashes SQLite's
+        # default 2 MB page cache; a larger cache for this connection keeps them in memory.
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     for start in range(0, len(frame), SQLITE_BATCH):
-        rows = list(zip(*(a[start : start + SQLITE_BATCH] for a in arrays), strict=True))
+        # Converted per batch: Python objects for one batch at a time (bounded memory).
+        part = frame.iloc[start : start + SQLITE_BATCH]
+        arrays = [_sqlite_values(part[name], dtypes.get(name, "object")) for name in columns]
+        rows = list(zip(*arrays, strict=True))
         # Driver SQL with tuples goes straight to the cursor's executemany (no per-row
         # processing), and errors arrive as SQLAlchemy's, like any other write.
         connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
@@ -170,7 +194,7 @@ def _copy(session: Session, table: str, frame: pd.DataFrame, dtypes: Mapping[str
 def _csv_field(series: pd.Series, dtype: str) -> pd.Series:
     missing = series.isna()
     if dtype == DATE:
-        text = series.dt.strftime("%Y-%m-%d")
+        text = pd.Series(_distinct_text(series, "%Y-%m-%d"), index=series.index)
     elif dtype == BOOL:
         text = series.map({True: "t", False: "f"})
     elif dtype in (INT, FLOAT):

@@ -160,8 +160,13 @@ def store_delivery(
     _check_counts(delivery, signals, quarantine, aftercare)
     _check_signal_keys(signals)
     quarantine_rows = _quarantine_frame(quarantine)
-    vault_rows = _vault_frame(vault_tokens)
+    # In key order: SQLite then fills its key indexes (and checks the foreign keys) in order
+    # rather than at random places, about twice as fast at a million rows.
+    vault_rows = _vault_frame(vault_tokens).sort_values("household_key", kind="stable")
     households = _household_frame(signals, vault_rows, delivery.delivery_date)
+    households = households.sort_values("household_key", kind="stable")
+    if len(signals):
+        signals = signals.sort_values("signal_key", kind="stable")
     with Session(engine) as session, session.begin():
         delivery_id = _claim_source_file(session, delivery)
         if delivery_id is None:
@@ -310,24 +315,21 @@ def _household_frame(
     signals: pd.DataFrame, vault_rows: pd.DataFrame, seen_on: dt.date
 ) -> pd.DataFrame:
     """One row per household of the delivery: its wijk (the smallest listed), seen today."""
+    parts = []
     if len(signals):
         known = signals[["household_key", "wijkcode"]].dropna(subset=["household_key"])
         wijk = known.groupby("household_key", sort=False)["wijkcode"].min()
-    else:
-        wijk = pd.Series(dtype="string")
-    keys = pd.Index(wijk.index.astype("string"))
-    extra = vault_rows["household_key"][~vault_rows["household_key"].isin(keys)].unique()
-    frame = pd.DataFrame(
-        {
-            "household_key": pd.array([*keys, *extra], dtype="string"),
-            "wijkcode": pd.array(
-                [*wijk.astype("string").array, *[pd.NA] * len(extra)], dtype="string"
-            ),
-        }
-    )
+        parts.append(pd.DataFrame({"household_key": wijk.index, "wijkcode": wijk.to_numpy()}))
+    if len(vault_rows):
+        vault_keys = vault_rows["household_key"].to_numpy()
+        parts.append(pd.DataFrame({"household_key": vault_keys, "wijkcode": None}))
+    if not parts:
+        return pd.DataFrame(columns=list(HOUSEHOLD_COLUMNS))
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates("household_key", keep="first")
+    frame = frame.astype({"household_key": "string", "wijkcode": "string"})
     frame["first_seen"] = pd.Timestamp(seen_on)
     frame["last_seen"] = pd.Timestamp(seen_on)
-    return frame
+    return frame.reset_index(drop=True)
 
 
 def load_signals(session: Session, since: dt.date | None = None) -> pd.DataFrame:

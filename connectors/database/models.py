@@ -533,5 +533,18 @@ class LoginAttempt(Base):
     succeeded: Mapped[bool]
 
 
+class TaskAssignment(Base):
+    """Which team member a team lead gave a task to (none: the team's queue as a whole)."""
+
+    __tablename__ = "task_assignments"
+
+    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("web_users.user_id", ondelete="CASCADE"), index=True
+    )
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 # The model registry lives in its own module; importing it registers its table on ``Base``.
 from connectors.database import models_registry  # noqa: E402, F401

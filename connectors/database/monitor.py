@@ -1,7 +1,7 @@
 """The monitor's inputs, read from the point-in-time record.
 
-Everything is read as it stood on a night (``as_of``) and, when a successful run of that night
-is recorded, at the moment that run finished: decisions taken up to the night, deliveries
+Everything is read as it stood on a night (``as_of``), at the moment the last successful run up
+to that night finished (when one is recorded): decisions taken up to the night, deliveries
 loaded by then, cases as their versions stood, attempts recorded by then. Figures count each
 signal in the month of its decision, so a delivery arriving later adds to the month it
 arrives in and never changes a month already reported (``signals.monitor.facts``).
@@ -30,6 +30,7 @@ from connectors.database.models import (
     CaseVersion,
     ContactAttempt,
     Delivery,
+    PipelineRun,
     Signal,
     SignalState,
     SignalStatus,
@@ -43,12 +44,17 @@ _SIGNAL_COLUMNS = [name for name in SIGNAL_FACT_SCHEMA if name not in _DECISION_
 
 
 def moment_of(session: Session, night: dt.date) -> dt.datetime | None:
-    """When the last successful run of ``night`` finished; ``None`` when none is recorded (the
-    record is then read as it stands now)."""
+    """When the last successful run of a night up to ``night`` finished; ``None`` when none is
+    recorded (the record is then read as it stands now)."""
     try:
         return end_of_night(session, night).at
     except NoSuchNightError:
-        return None
+        latest = session.scalar(
+            select(func.max(PipelineRun.finished_at)).where(
+                PipelineRun.as_of <= night, PipelineRun.status == "succeeded"
+            )
+        )
+        return latest if isinstance(latest, dt.datetime) else None
 
 
 def load_monitor_input(

@@ -32,6 +32,13 @@ def failing_columns(failed_expectations: str | None) -> list[str]:
     return found
 
 
+def columns_of_codes(reason_code: str | None, columns: list[str]) -> list[str]:
+    """The canonical columns a reason code names (``birth_date_invalid`` -> ``birth_date``),
+    for reasons found while reading a row, before any expectation ran."""
+    codes = [code.strip() for code in (reason_code or "").split(",") if code.strip()]
+    return [c for c in columns if any(code.startswith(f"{c}_") for code in codes)]
+
+
 def _row(item: Quarantine) -> dict[str, Any]:
     return {
         "quarantine_id": item.quarantine_id,

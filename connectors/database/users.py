@@ -228,6 +228,17 @@ def session_user(
     return _user(user)
 
 
+def prune_sessions(session: Session, idle: dt.timedelta, max_age: dt.timedelta) -> int:
+    """Remove the sessions that can no longer be used (idle or too old)."""
+    at = _now()
+    result = session.execute(
+        delete(WebSession).where(
+            (WebSession.last_seen_at < at - idle) | (WebSession.created_at < at - max_age)
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def end_session(session: Session, session_id: str) -> None:
     session.execute(delete(WebSession).where(WebSession.session_hash == digest(session_id)))
 

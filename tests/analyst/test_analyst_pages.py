@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from signals.monitor.households import REFERENCE_LENGTH
 from signals.schema import IDENTIFYING_COLUMNS
 from tests.analyst.conftest import ADDRESSES, H1, H3, H4, AnalystTown
+from tests.scenario import Town
 from tests.web.conftest import csrf_of
 
 TABLES = (
@@ -230,3 +231,20 @@ def test_no_analyst_page_or_response_holds_an_identifying_value(analyst_town: An
             _keys(response.json()) & {*IDENTIFYING_COLUMNS, "address", "adres", "household_key"}
         )
     assert json.loads(responses[1].text)["totaal"] == "<10"
+
+
+def test_the_pages_work_on_a_record_without_signals(town: Town) -> None:
+    from connectors.database.engine import session_scope
+    from connectors.database.users import create_user
+    from tests.analyst.conftest import PASSWORD
+
+    town.night("2026-01-05")
+    with session_scope(town.res.engine) as session:
+        create_user(session, "analist", "Anna Analist", PASSWORD, "analist", None, actor="test")
+    empty = AnalystTown(town)
+    client = _signed_in(empty)
+    for url in ("/analyse/monitor", "/analyse/huishoudens", "/analyse/monitor/terugval.xlsx"):
+        assert client.get(url).status_code == 200, url
+    assert (
+        client.get("/analyse/huishoudens.csv").content.decode("utf-8-sig").startswith("huishouden;")
+    )

@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--lang=nl-NL",  # date fields in the Dutch order (dd-mm-jjjj), as the workers see them
 ]
 AXE = ROOT / "webapp" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = ROOT / "var" / "test-artefacts"

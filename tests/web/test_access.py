@@ -29,6 +29,7 @@ PAGES = [
     ("GET", "/taken/{task}", OUTREACH),
     ("POST", "/taken/{task}/contactpoging", OUTREACH),
     ("POST", "/taken/{task}/resultaat", OUTREACH),
+    ("POST", "/taken/{task}/toewijzen", {"teamleider"}),
     ("GET", "/quarantaine", STEWARD),
     ("GET", "/quarantaine/{qid}", STEWARD),
     ("POST", "/quarantaine/{qid}/afwijzen", STEWARD),
@@ -154,3 +155,30 @@ def test_a_queue_shows_only_its_own_team(web: WebTown) -> None:
         .json()
     )
     assert {task["team"] for task in listed} == {MW}
+
+
+#: Routes anyone may use: signing in, the static files, the (data-free) API description.
+PUBLIC = {("GET", "/inloggen"), ("POST", "/inloggen"), ("GET", "/api/openapi.json")}
+
+
+def _shape(path: str) -> str:
+    import re
+
+    return re.sub(r"\{[^}]+\}", "{}", path.split("?")[0])
+
+
+def test_the_matrix_covers_every_route_of_the_app(web: WebTown) -> None:
+    from starlette.routing import Mount
+
+    from webapp.app import create_app
+
+    app = create_app(web.settings())
+    routes = {
+        (method, _shape(route.path))
+        for route in app.routes
+        if not isinstance(route, Mount)
+        for method in getattr(route, "methods", set()) - {"HEAD"}
+    }
+    covered = {(m, _shape(p)) for m, p, _ in PAGES + API} | {(m, _shape(p)) for m, p in PUBLIC}
+    covered |= {("PUT", "/api/v1/teams/{}/capaciteit"), ("POST", "/beheer/tokens/{}/intrekken")}
+    assert routes - covered == set()

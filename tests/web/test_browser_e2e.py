@@ -6,6 +6,7 @@ Screenshots of the queue, the task page and the steward's page go to var/test-ar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from connectors.database.users import create_user
 from tests.conftest import ROOT
 from tests.flow_fixtures import Municipality, clear_resources, use_municipality
 from tests.web.browser import (
+    ARTEFACTS,
     chromium,
     live_server,
     new_page,
@@ -35,6 +37,7 @@ FIRST, LAST, NEXT_NIGHT = date(2025, 11, 1), date(2025, 11, 12), date(2025, 11, 
 TEAM = "Loket Geldzaken"
 PASSWORD = "een-lang-wachtwoord-1"
 HANDOVER = "Vervolghulp en/of verwijzing financieel"
+MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]")
 
 
 @pytest.fixture
@@ -92,6 +95,11 @@ def test_worker_records_attempts_and_result_that_the_next_night_keeps(
         assert serious_violations(page) == []
         screenshot(page, "werkbak")
 
+        page.goto(f"{base}/werkbak/afdrukken")  # the printed team list: A4 landscape, pages
+        pdf = page.pdf(path=str(ARTEFACTS / "takenlijst.pdf"), prefer_css_page_size=True)
+        boxes = [tuple(map(float, b)) for b in MEDIA_BOX.findall(pdf)]
+        assert len(boxes) > 1 and all(width > height for _, _, width, height in boxes)
+        page.goto(f"{base}/werkbak")
         links.first.click()
         page.wait_for_load_state()
         task_id = page.url.rsplit("/", 1)[-1]

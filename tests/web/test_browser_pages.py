@@ -3,6 +3,8 @@ the pages load nothing from elsewhere, and the CSP blocks nothing of our own."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.scenario import town_fixture  # noqa: F401
 from tests.web.browser import (
     chromium,
@@ -19,11 +21,12 @@ from tests.web.conftest import PASSWORD, WebTown
 PAGES = {
     "medewerker": ["/werkbak", "/werkbak?postcode=!!", "/taken/{task}", "/werkbak/afdrukken",
                    "/api/docs", "/bestaat-niet"],
-    "teamleider": ["/beheer/teams", "/beheer/beleid", "/beheer/runs"],
+    "teamleider": ["/werkbak", "/taken/{task}", "/beheer/teams", "/beheer/beleid", "/beheer/runs"],
     "gegevensbeheerder": ["/quarantaine", "/quarantaine/1"],
     "beheerder": ["/beheer/gebruikers", "/beheer/gebruikers/1", "/beheer/teams", "/quarantaine"],
     "analist": ["/"],
 }  # fmt: skip
+pytestmark = pytest.mark.e2e  # a real browser: not among the fast unit tests
 
 
 def test_axe_finds_no_serious_violation_on_any_page(web: WebTown) -> None:

@@ -220,3 +220,38 @@ def test_injection_strings_are_shown_as_text_everywhere(web: WebTown) -> None:
     for path in ("/taken/<script>alert(1)</script>", "/taken/' OR '1'='1"):
         response = client.get(path)
         assert response.status_code == 404 and "<script>alert" not in response.text
+
+
+def test_after_sign_in_only_a_path_of_this_site_is_followed(web: WebTown) -> None:
+    for target, expected in (
+        ("/werkbak?status=later", "/werkbak?status=later"),
+        ("//elders.example/inloggen", "/"),
+        ("https://elders.example/", "/"),
+        ("/\\elders.example", "/"),
+    ):
+        client = web.client()
+        token = csrf_of(client.get("/inloggen").text)
+        response = client.post(
+            "/inloggen",
+            data={"csrf_token": token, "gebruikersnaam": "medewerker", "wachtwoord": PASSWORD,
+                  "volgende": target},
+        )  # fmt: skip
+        assert response.headers["location"] == expected
+
+
+def test_the_api_takes_no_session_cookie(web: WebTown) -> None:
+    client = web.client()
+    web.login(client, "medewerker")  # a browser session is no API credential (no CSRF risk)
+    assert client.get("/api/v1/taken").status_code == 401
+
+
+def test_sign_in_removes_dead_sessions(web: WebTown) -> None:
+    old = web.client()
+    web.login(old, "medewerker")
+    with session_scope(web.res.engine) as session:
+        session.execute(
+            update(WebSession).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+        )
+    web.login(web.client(), "collega")
+    with session_scope(web.res.engine) as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1

@@ -65,3 +65,17 @@ def test_a_resubmitted_row_that_fails_again_returns_with_its_reason(web: WebTown
     with session_scope(web.res.engine) as session:
         statuses = dict(session.execute(select(Quarantine.quarantine_id, Quarantine.status)).all())
     assert statuses[1] == "resubmitted" and "open" in statuses.values()
+
+
+def test_failing_columns_come_from_expectations_or_reason_codes() -> None:
+    from connectors.database.quarantine_view import columns_of_codes, failing_columns
+
+    assert failing_columns(
+        "expect_column_values_to_match_regex(postcode); expect_x(_check_first_occurrence)"
+    ) == ["postcode"]
+    columns = ["birth_date", "amount", "postcode"]
+    assert columns_of_codes("birth_date_invalid_date,amount_not_numeric", columns) == [
+        "birth_date",
+        "amount",
+    ]
+    assert columns_of_codes(None, columns) == []

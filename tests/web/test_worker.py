@@ -187,3 +187,31 @@ def test_api_records_an_attempt_and_reads_the_task(web: WebTown) -> None:
     assert [r["task_id"] for r in referrals] == [task["task_id"]]
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/taken/{task_id}/resultaat" in spec["paths"]
+
+
+def test_a_team_lead_assigns_a_task_within_the_team_only(web: WebTown) -> None:
+    from connectors.database.models import WebUser
+
+    lead = signed_in(web, "teamleider")
+    task = web.task_of("hh-loket-3")["task_id"]
+    with session_scope(web.res.engine) as session:
+        ids = dict(session.execute(select(WebUser.username, WebUser.user_id)).all())
+    page = lead.get(f"/taken/{task}").text
+    assert "Toewijzen aan" in page and "Collega" not in page  # only the own team is offered
+    refused = lead.post(
+        f"/taken/{task}/toewijzen",
+        data={"csrf_token": csrf_of(page), "medewerker": str(ids["collega"])},
+    )
+    assert refused.status_code == 400 and "van uw eigen team" in refused.text
+    done = lead.post(
+        f"/taken/{task}/toewijzen",
+        data={"csrf_token": csrf_of(page), "medewerker": str(ids["medewerker"])},
+    )
+    assert done.status_code == 303
+    worker = signed_in(web)
+    mine = worker.get("/werkbak", params={"wie": "mij"}).text
+    assert f"/taken/{task}" in mine and "1 van 3 taken getoond" in mine
+    assert "Toewijzen aan" not in worker.get(f"/taken/{task}").text  # a worker does not assign
+    with session_scope(web.res.engine) as session:
+        log = load_audit_log(session, action="assign_task")
+    assert [e["actor"] for e in log] == ["web:teamleider"]

@@ -14,6 +14,8 @@ from connectors.database.users import (
     User,
     authenticate,
     end_session,
+    prune_login_attempts,
+    prune_sessions,
     recent_failures,
     record_login_attempt,
     start_session,
@@ -99,6 +101,10 @@ def login(
             if old is not None:
                 end_session(session, old)  # rotation: the id from before sign-in is dead
             new_id = start_session(session, user.user_id)
+            # Housekeeping at each sign-in: dead sessions and old attempts are not kept.
+            prune_sessions(session, ctx.idle_timeout, ctx.max_session_age)
+            keep = max(dt.timedelta(days=1), dt.timedelta(minutes=window))
+            prune_login_attempts(session, dt.datetime.now(dt.UTC) - keep)
             audit(session, user.actor, "sign_in", "web_user", user.username)
     if user is None:
         return render(request, "login.html", 400, errors=failed, volgende=target, name=username)

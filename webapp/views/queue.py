@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.responses import FileResponse
 
+from connectors.database.assignments import AssignmentError, assign, assignees, team_members
 from connectors.database.casefile import (
     PLAN_FILTERS,
     attempts_of,
@@ -48,6 +49,8 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 POSTCODE_PART = re.compile(r"^[0-9]{1,4}[A-Z]{0,2}$")
 WORKER = require(*OUTREACH)
+LEAD = require("teamleider")
+ASSIGNEE_FILTERS = {"mij": "Aan mij toegewezen", "niemand": "Aan niemand toegewezen"}
 
 
 def team_of(user: User) -> str:
@@ -102,6 +105,7 @@ def _queue_filters(request: Request, tasks: pd.DataFrame) -> tuple[dict[str, str
         "soort": params.get("soort", ""),
         "wijk": params.get("wijk", ""),
         "postcode": normalise_postcode(params.get("postcode", "")),
+        "wie": params.get("wie", ""),
     }
     errors: dict[str, str] = {}
     if chosen["status"] and chosen["status"] not in PLAN_FILTERS:
@@ -112,6 +116,8 @@ def _queue_filters(request: Request, tasks: pd.DataFrame) -> tuple[dict[str, str
         errors["wijk"] = "Kies een wijk uit de lijst."
     if chosen["postcode"] and not POSTCODE_PART.match(chosen["postcode"]):
         errors["postcode"] = "Typ (het begin van) een postcode, bijvoorbeeld 7906 of 7906KL."
+    if chosen["wie"] and chosen["wie"] not in ASSIGNEE_FILTERS:
+        errors["wie"] = "Kies uit de lijst wiens taken u wilt zien."
     for name in errors:
         chosen[name] = ""
     return chosen, errors
@@ -126,10 +132,19 @@ def _team_view(
         addresses = open_team_addresses(
             session, ctx.res.vault, team, tasks, reference_or_none(ctx), user.actor, purpose, team
         )
+        given = assignees(session, tasks["task_id"].astype(str))
+    tasks = tasks.assign(
+        assignee=tasks["task_id"].map(lambda t: given.get(str(t), (None, None))[1]),
+        assignee_id=tasks["task_id"].map(lambda t: given.get(str(t), (None, None))[0]),
+    )
     chosen, errors = _queue_filters(request, tasks)
     shown = filtered_queue(
         tasks, addresses, chosen["status"], chosen["soort"], chosen["wijk"], chosen["postcode"]
     )
+    if chosen["wie"] == "mij":
+        shown = shown[shown["assignee_id"] == user.user_id]
+    elif chosen["wie"] == "niemand":
+        shown = shown[shown["assignee_id"].isna()]
     return shown, addresses, chosen, errors, tasks
 
 
@@ -156,6 +171,7 @@ def queue_page(
         shown=len(shown),
         counts={key: int(counts.get(key, 0)) for key in PLAN_FILTERS},
         plan_filters=PLAN_FILTERS,
+        assignee_filters=ASSIGNEE_FILTERS,
         contact_kinds=ddas.CONTACT_KINDS,
         wijken=sorted(set(tasks["wijk"].dropna())),
         chosen=chosen,
@@ -245,6 +261,8 @@ def _task_page(
         )  # fmt: skip
         timeline = household_timeline(session, str(task["household_key"]))
         attempts = attempts_of(session, str(task["case_id"]))
+        assignee = assignees(session, [task_id]).get(task_id)
+        members = team_members(session, team) if user.role == "teamleider" else []
     defaults = {
         "soort": task.get("contact_kind") or "",
         "datum": ctx.today().isoformat(),
@@ -266,6 +284,9 @@ def _task_page(
         contact_kinds=ddas.CONTACT_KINDS,
         parts_of_day=ddas.PARTS_OF_DAY,
         results=ddas.RESULTS,
+        assignee=assignee,
+        members=[(str(uid), name) for uid, name in members],
+        assign_errors=values.pop("assign_errors", {}),
         values={**defaults, **values.pop("values", {})},
         attempt_errors=values.pop("attempt_errors", {}),
         result_errors=values.pop("result_errors", {}),
@@ -411,6 +432,33 @@ def record_result(
         )  # fmt: skip
     saved = "resultaat" if outcome.closed else "al-afgesloten"
     return RedirectResponse(f"/taken/{task_id}?opgeslagen={saved}", 303)
+
+
+@router.post("/taken/{task_id}/toewijzen")
+def assign_task(
+    request: Request,
+    task_id: str,
+    form: FormData = Depends(checked_form),
+    user: User = Depends(LEAD),
+    ctx: WebContext = Depends(web_context),
+) -> Response:
+    """A team lead gives the task to a member of the team (or to nobody)."""
+    team = team_of(user)
+    _task_or_404(ctx, task_id, team)
+    chosen = str(form.get("medewerker") or "")
+    if chosen and not chosen.isdigit():
+        return _task_page(
+            request, user, ctx, task_id, 400,
+            assign_errors={"medewerker": "Kies iemand van uw team."},
+        )  # fmt: skip
+    try:
+        with session_scope(ctx.engine) as session:
+            assign(session, task_id, team, int(chosen) if chosen else None, user.actor)
+    except AssignmentError as error:
+        return _task_page(
+            request, user, ctx, task_id, 400, assign_errors={"medewerker": str(error)}
+        )
+    return RedirectResponse(f"/taken/{task_id}?opgeslagen=toegewezen", 303)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

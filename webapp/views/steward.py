@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from connectors.database.engine import session_scope
 from connectors.database.quarantine_view import (
+    columns_of_codes,
     open_raw_row,
     quarantine_row,
     quarantine_rows,
@@ -36,6 +37,14 @@ def partner_columns(ctx: WebContext, partner: str) -> dict[str, str]:
         return {}
 
 
+def failing(row: dict[str, Any], mapping: dict[str, str]) -> list[str]:
+    """The row's failing canonical columns: from its expectations, else from its reason."""
+    named = list(row["columns"])
+    return named + [
+        c for c in columns_of_codes(row["reason_code"], list(mapping)) if c not in named
+    ]
+
+
 @router.get("/quarantaine")
 def quarantine_page(
     request: Request, user: User = Depends(STEWARD), ctx: WebContext = Depends(web_context)
@@ -51,7 +60,7 @@ def quarantine_page(
         files = refused_files(session)
     for row in rows:
         mapping = partner_columns(ctx, row["partner"])
-        row["partner_columns"] = [mapping.get(name, name) for name in row["columns"]]
+        row["partner_columns"] = [mapping.get(name, name) for name in failing(row, mapping)]
     return render(
         request,
         "quarantine.html",
@@ -85,7 +94,7 @@ def _row_page(
     with session_scope(ctx.engine) as session:
         raw = open_raw_row(session, ctx.res.raw_vault, quarantine_id, user.actor)
     mapping = partner_columns(ctx, row["partner"])
-    failing = {mapping.get(name, name) for name in row["columns"]}
+    wrong = {mapping.get(name, name) for name in failing(row, mapping)}
     corrected = values.pop("corrected", {})
     return render(
         request,
@@ -94,7 +103,7 @@ def _row_page(
         title=f"Quarantaineregel {quarantine_id}",
         row=row,
         raw=raw,
-        fields=[(name, corrected.get(name, value), name in failing) for name, value in raw.items()],
+        fields=[(name, corrected.get(name, value), name in wrong) for name, value in raw.items()],
         errors=values.pop("errors", {}),
         dismiss_errors=values.pop("dismiss_errors", {}),
         **values,
