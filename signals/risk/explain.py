@@ -177,23 +177,20 @@ def contributions(model: Any, x: pd.DataFrame) -> pd.DataFrame:
 def top_features(contrib: pd.DataFrame, top: int = TOP) -> list[list[str]]:
     """Per row the ``top`` features with the largest positive contribution, one per family."""
     names = np.array(contrib.columns)
-    families = np.array([family(name) for name in names])
+    families, family_of = np.unique([family(name) for name in names], return_inverse=True)
     values = contrib.to_numpy(dtype=float)
-    order = np.argsort(-values, axis=1, kind="stable")
-    out: list[list[str]] = []
-    # Only the top few of each row are inspected: a short walk per row over a sorted array.
-    for row_values, row_order in zip(values, order, strict=True):
-        chosen: list[str] = []
-        seen: set[str] = set()
-        for j in row_order:
-            if row_values[j] <= 0 or len(chosen) == top:
-                break
-            if families[j] in seen:
-                continue
-            seen.add(families[j])
-            chosen.append(str(names[j]))
-        out.append(chosen)
-    return out
+    # The strongest feature of each family, per row: one vectorised step per feature column.
+    strongest = np.full((len(values), len(families)), -np.inf)
+    which = np.zeros((len(values), len(families)), dtype=int)
+    for j, f in enumerate(family_of):
+        better = values[:, j] > strongest[:, f]
+        strongest[better, f] = values[better, j]
+        which[better, f] = j
+    order = np.argsort(-strongest, axis=1, kind="stable")[:, :top]
+    chosen = np.take_along_axis(which, order, axis=1)
+    positive = np.take_along_axis(strongest, order, axis=1) > 0
+    picked = np.where(positive, names[chosen], "")
+    return [[str(name) for name in row if name] for row in picked.tolist()]
 
 
 def reasons(model: Any, x: pd.DataFrame, top: int = TOP) -> pd.DataFrame:

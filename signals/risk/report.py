@@ -28,6 +28,38 @@ MODEL_WORDS: Final = {
 }
 
 
+#: Published counts below this are shown as "<10" (as the monitor's tables do).
+SUPPRESS_BELOW: Final = 10
+RATE_COLUMNS: Final = (
+    "selection_rate",
+    "precision",
+    "false_negative_rate",
+    "selection_rate_ratio",
+    "precision_ratio",
+    "false_negative_rate_ratio",
+)
+
+
+def published_audit(audit: pd.DataFrame) -> pd.DataFrame:
+    """The audit table as published: small counts as "<10", the rates computed from them
+    hidden ("–"). Groups too small to judge are still listed; the planned counts are left out."""
+    out = audit.drop(columns=["planned", "planned_escalated"], errors="ignore")
+    hidden = pd.Series(False, index=audit.index)
+    # The group's own counts; the planned counts are not published (only their rates, which
+    # are the point of the audit and count household-nights, not residents).
+    for name in ("households", "escalated"):
+        if name not in audit.columns:
+            continue
+        values = pd.to_numeric(audit[name])
+        small = (values >= 0.5) & (values < SUPPRESS_BELOW)
+        out[name] = values.round().astype(int).astype(object).where(~small, f"<{SUPPRESS_BELOW}")
+        hidden |= small
+    for name in RATE_COLUMNS:
+        if name in out.columns:
+            out[name] = pd.to_numeric(audit[name]).astype(float).where(~hidden)
+    return out
+
+
 def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else f"{100 * float(value):.1f}%"
 
@@ -81,7 +113,7 @@ def _audit_markdown(audit: pd.DataFrame) -> str:
         "ratios (sel./prec./FNR) | judgement |",
         "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
-    for _, row in audit.iterrows():
+    for _, row in published_audit(audit).iterrows():
         if row["too_small"]:
             verdict = "too small to judge"
         elif row["reference"]:
@@ -93,8 +125,8 @@ def _audit_markdown(audit: pd.DataFrame) -> str:
             for rate in ("selection_rate", "precision", "false_negative_rate")
         )
         lines.append(
-            f"| {row['by']} | {row['group']} | {int(row['households'])} | "
-            f"{int(row['escalated'])} | {_pct(row['selection_rate'])} | "
+            f"| {row['by']} | {row['group']} | {row['households']} | "
+            f"{row['escalated']} | {_pct(row['selection_rate'])} | "
             f"{_pct(row['precision'])} | {_pct(row['false_negative_rate'])} | {ratios} | "
             f"{verdict} |"
         )
@@ -223,7 +255,8 @@ before the escalation.
 
 Bias audit of the stored model's order at the operating capacity, on the pooled test nights,
 per age band and per wijk; the reference group is the largest; a group with fewer than 30
-households or 5 escalations is reported as too small to judge.
+households or 5 escalations is reported as too small to judge. Counts below 10 are shown as
+"<10" and the rates computed from them are hidden.
 
 {_audit_markdown(audit)}
 
@@ -363,9 +396,9 @@ Capacity per team: {html.escape(str(evaluation["capacity"]))}. Test rows pooled:
 <h2>Calibration (reliability curve, pooled test nights)</h2>
 {calibration_plot(evaluation["reliability"])}
 <h2>Bias audit of the stored model at capacity</h2>
-{_table_html(audit[audit_columns])}
+{_table_html(published_audit(audit)[audit_columns])}
 <h2>Bias audit of the rules' order, for comparison</h2>
-{_table_html(rules_audit[audit_columns])}
+{_table_html(published_audit(rules_audit)[audit_columns])}
 </body></html>
 """
 

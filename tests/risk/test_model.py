@@ -179,3 +179,26 @@ def test_audit_has_a_row_per_group_with_counts_and_flags() -> None:
     assert set(table[table["by"] == "wijkcode"]["group"]) == {"WK1", "WK2"}
     fair = audit.bias_audit(frame, metrics.work_key(frame, np.tile([1.0, 0.0], n // 2)), {"T": 200})
     assert not fair[fair["by"] == "wijkcode"]["outside_band"].any()
+
+
+def test_published_audit_hides_small_counts_and_their_rates() -> None:
+    from signals.risk.report import published_audit
+
+    table = pd.DataFrame(
+        {
+            "by": "wijkcode",
+            "group": ["WK1", "WK2"],
+            "households": [200, 40],
+            "escalated": [30, 0],
+            "planned": [20.0, 4.0],
+            "planned_escalated": [16.0, 0.0],
+            "precision": [0.3, 0.0],
+            "selection_rate": [0.1, 0.1],
+        }
+    )
+    shown = published_audit(table)
+    assert shown["escalated"].tolist() == [30, 0]  # zero names nobody
+    shown = published_audit(table.assign(escalated=[30, 3]))
+    assert shown["escalated"].tolist() == [30, "<10"]
+    assert "planned_escalated" not in shown.columns
+    assert shown["precision"].iloc[0] == 0.3 and pd.isna(shown["precision"].iloc[1])
