@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -25,13 +26,24 @@ def _lines(mask: pd.Series) -> str:
     return ", ".join(str(i + 2) for i in mask[mask].index[:10])
 
 
+def _read_text(path: Path) -> pd.DataFrame:
+    """Every cell as text ("" when empty). Arrow's reader first (a national list of millions
+    of addresses in seconds); anything it refuses is read by pandas' own parser, whose errors
+    are the ones reported."""
+    options: dict[str, Any] = {"sep": ";", "keep_default_na": False, "encoding": "utf-8-sig"}
+    try:
+        return pd.read_csv(path, dtype="string", na_values=[], engine="pyarrow", **options)
+    except Exception:  # any refusal: the C parser decides and explains
+        return pd.read_csv(path, dtype=str, **options).astype("string")
+
+
 def read_reference(path: Path) -> pd.DataFrame:
     """Addresses with normalised ``postcode``, ``huisnummer`` (Int64), ``toevoeging`` ("" when
     none), and ``wijkcode``, ``wijknaam``, ``buurtcode`` (string). One row per address.
     ``straat`` and ``woonplaats`` (string, missing when empty) follow when the list has them.
     """
     try:
-        text = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        text = _read_text(path)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as error:
         # ValueError covers pandas' EmptyDataError and NUL bytes: never a traceback of content.
         raise AddressListError(
