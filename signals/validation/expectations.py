@@ -91,10 +91,11 @@ def _not_negative(column: str, ceiling: float | None = None) -> Expectation:
     if ceiling is None:
         meta = _meta(f"{column}_negative", f"'{column}' is negative", f"{nl} is negatief")
     else:
+        ceiling_nl = f"{ceiling:,.0f}".replace(",", ".")
         meta = _meta(
             f"{column}_out_of_range",
             f"'{column}' is negative or above the plausible ceiling of EUR {ceiling:,.0f}",
-            f"{nl} is negatief of hoger dan het plausibele maximum van EUR {ceiling:,.0f}",
+            f"{nl} is negatief of hoger dan het plausibele maximum van € {ceiling_nl}",
         )
     return gxe.ExpectColumnValuesToBeBetween(
         column=column, min_value=0, max_value=ceiling, meta=meta
