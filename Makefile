@@ -28,7 +28,7 @@ demo: install
 	$(BIN)/vroegsignaal demo
 
 ## Lint, format check, type check and the whole test suite.
-test: install lint typecheck
+test: install lint typecheck audit
 	$(BIN)/python -m pytest
 
 lint: install
