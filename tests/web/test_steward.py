@@ -127,3 +127,26 @@ def test_a_dutch_amount_is_resubmitted_in_the_partners_spelling(
     assert ambiguous.status_code == 400 and "niet eenduidig" in ambiguous.text and not written
     client.post("/quarantaine/1/herindienen", data={"csrf_token": token, "veld:bedrag": "1.234,56"})
     assert written and ";1234.56" in written[0].splitlines()[1]
+
+
+def test_refused_files_are_counted_and_linked_at_the_top(web: WebTown) -> None:
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from connectors.database.models import Delivery
+
+    with session_scope(web.res.engine) as session:
+        session.execute(
+            insert(Delivery).values(
+                partner="water", delivery_date=dt.date(2026, 10, 6), source_file="water/kapot.csv",
+                sha256="0" * 64, status="rejected", rows_received=0, rows_accepted=0,
+                rows_quarantined=0, rejection_code="missing_column",
+                rejection_reason_nl="Kolom postcode ontbreekt", loaded_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    html = steward(web).get("/quarantaine").text
+    top = html.index('href="#geweigerde-bestanden"')
+    assert top < html.index('id="open-regels"') < html.index('id="geweigerde-bestanden"')
+    assert "1 geweigerd bestand" in html[top : top + 200]
+    assert "water/kapot.csv" in html and "Kolom postcode ontbreekt" in html
