@@ -227,8 +227,11 @@ def test_a_runs_summary_names_each_delivering_partner() -> None:
              "quarantaine": 1, "afgewezen_bestanden": 0},
             {"partner": "water", "leveringen": 0, "ontvangen": 0, "geaccepteerd": 0,
              "quarantaine": 0, "afgewezen_bestanden": 0},
-        ]
+        ],
+        "cases_opened": 3,
+        "internal_key": 5,
     }  # fmt: skip
     assert summary_counts(counts) == [
-        ("domesta", "1 levering(en), 10 ontvangen, 9 geaccepteerd, 1 in quarantaine")
+        ("domesta", "1 levering, 10 regels ontvangen, 9 geaccepteerd, 1 in quarantaine"),
+        ("zaken geopend", "3"),
     ]

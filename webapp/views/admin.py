@@ -383,9 +383,32 @@ def runs_page(
     return render(request, "runs.html", title="Nachtelijke runs", runs=runs)
 
 
+#: The Dutch words of a run's other counts (triage, retention); an unknown key is left out.
+COUNT_LABELS = {
+    "signals_decided": "signalen beoordeeld",
+    "picked_up": "signalen opgepakt",
+    "cases_opened": "zaken geopend",
+    "closed_by_system": "taken automatisch afgesloten",
+    "open_tasks": "openstaande taken",
+    "resolved_everywhere": "open taken waarvan de achterstand overal is opgelost",
+    "closed_cases": "afgesloten zaken verwijderd",
+    "unused_signals": "ongebruikte signalen verwijderd",
+    "quarantine_rows": "quarantaineregels verwijderd",
+    "aftercare_rows": "nazorgregels verwijderd",
+    "resolutions": "oplossingen verwijderd",
+    "households": "huishoudens verwijderd",
+    "exports": "exportmappen en -bestanden verwijderd",
+    "inbox_files": "bestanden uit de inbox verwijderd",
+}
+
+
+def _count(number: object, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def summary_counts(counts: dict[str, Any]) -> list[tuple[str, str]]:
-    """A run's counts as (name, text) pairs: per partner that delivered, its rows received,
-    accepted and quarantined, and its refused files (aggregates only)."""
+    """A run's counts as (name, text) pairs in Dutch: per partner that delivered, its rows
+    received, accepted and quarantined and its refused files; then the other known counts."""
     pairs: list[tuple[str, str]] = []
     partners = counts.get("partners")
     if isinstance(partners, list):
@@ -393,13 +416,17 @@ def summary_counts(counts: dict[str, Any]) -> list[tuple[str, str]]:
             if not isinstance(row, dict) or not row.get("leveringen"):
                 continue
             text = (
-                f"{row.get('leveringen')} levering(en), {row.get('ontvangen')} ontvangen, "
+                f"{_count(row.get('leveringen'), 'levering', 'leveringen')}, "
+                f"{_count(row.get('ontvangen'), 'regel', 'regels')} ontvangen, "
                 f"{row.get('geaccepteerd')} geaccepteerd, {row.get('quarantaine')} in quarantaine"
             )
             if row.get("afgewezen_bestanden"):
-                text += f", {row.get('afgewezen_bestanden')} bestand(en) geweigerd"
+                text += (
+                    f", {_count(row.get('afgewezen_bestanden'), 'bestand', 'bestanden')} geweigerd"
+                )
             pairs.append((str(row.get("partner")), text))
     for name, value in counts.items():
-        if isinstance(value, bool | int | float | str) and len(str(value)) <= 80:
-            pairs.append((str(name), str(value)))
+        label = COUNT_LABELS.get(str(name))
+        if label and isinstance(value, int | float) and not isinstance(value, bool):
+            pairs.append((label, str(value)))
     return pairs[:24]
