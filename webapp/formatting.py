@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 from jinja2 import Environment
@@ -89,7 +90,45 @@ def number_nl(value: Any) -> str:
         return text
 
 
+#: What a placeholder in a policy's reason text stands for, as the task page fills it in.
+PLACEHOLDERS_NL = {
+    "age": "leeftijd",
+    "amount": "bedrag",
+    "arrears_months": "aantal maanden achterstand",
+    "crisis_kinds": "soort crisis",
+    "days": "aantal dagen achterstand",
+    "due_working_days": "aantal werkdagen",
+    "joint_with": "partner van het huisbezoek",
+    "lookback_days": "aantal dagen terug",
+    "minimum_amount": "drempelbedrag",
+    "partner_count": "aantal partners",
+    "previous_outcome": "uitkomst vorig traject",
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholders_nl(value: Any) -> str:
+    """``{previous_outcome}`` -> ``‹uitkomst vorig traject›``: what the task fills in there."""
+    return _PLACEHOLDER.sub(
+        lambda m: f"‹{PLACEHOLDERS_NL.get(m.group(1), m.group(1).replace('_', ' '))}›",
+        blank(value),
+    )
+
+
+def without_comments(text: str) -> str:
+    """A YAML text without its (English, technical) comment lines and trailing comments."""
+    lines = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        code, mark, _comment = line.partition(" #")
+        # A '#' inside a quoted value is text, not a comment: keep such a line whole.
+        lines.append(code.rstrip() if mark and '"' not in code and "'" not in code else line)
+    return "\n".join(lines).strip("\n") + "\n"
+
+
 def register(env: Environment) -> None:
+    env.filters["placeholders_nl"] = placeholders_nl
     env.filters["number_nl"] = number_nl
     env.filters["actor_nl"] = actor_nl
     env.filters["source_nl"] = source_nl

@@ -235,3 +235,19 @@ def test_a_runs_summary_names_each_delivering_partner() -> None:
         ("domesta", "1 levering, 10 regels ontvangen, 9 geaccepteerd, 1 in quarantaine"),
         ("zaken geopend", "3"),
     ]
+
+
+def test_the_policy_page_explains_placeholders_and_drops_english_comments(web: WebTown) -> None:
+    client = web.client()
+    web.login(client, "teamleider")
+    html = client.get("/beheer/beleid").text
+    assert "{previous_outcome}" not in html.split("<pre")[0]
+    assert "‹uitkomst vorig traject›" in html and "‹partner van het huisbezoek›" in html
+    assert "HOW THE RULES COMBINE" not in html and "task_rules" in html
+
+
+def test_yaml_comments_go_but_a_hash_inside_quotes_stays() -> None:
+    from webapp.formatting import without_comments
+
+    text = '# English\nkey: 1   # why\nname: "a # b"\n'
+    assert without_comments(text) == 'key: 1\nname: "a # b"\n'

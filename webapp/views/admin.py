@@ -26,6 +26,7 @@ from connectors.database.users import (
     set_password,
     update_user,
 )
+from webapp import formatting
 from webapp.auth import checked_form, require
 from webapp.context import WebContext, web_context
 from webapp.pages import render
@@ -346,7 +347,7 @@ def policy_page(
     folder = ctx.settings.triage_policy
     path = folder / f"{active.version}.yaml" if folder.is_dir() else folder
     try:
-        text = path.read_text(encoding="utf-8")
+        text = formatting.without_comments(path.read_text(encoding="utf-8"))
     except OSError:
         text = ""
     versions = sorted(book.versions, key=lambda p: p.effective_from, reverse=True)
