@@ -251,3 +251,22 @@ def test_yaml_comments_go_but_a_hash_inside_quotes_stays() -> None:
 
     text = '# English\nkey: 1   # why\nname: "a # b"\n'
     assert without_comments(text) == 'key: 1\nname: "a # b"\n'
+
+
+def test_teams_page_names_the_policy_in_force_and_the_colleagues_full_name(web: WebTown) -> None:
+    import datetime as dt
+
+    lead = web.client()
+    web.login(lead, "teamleider")
+    page = lead.get("/beheer/teams").text
+    version = web.res.policy_book.in_force(dt.date.today()).version
+    assert f"nu geldt versie {version}" in page and "Vastgesteld door</dt><dd>beleid" not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    done = lead.post(
+        "/beheer/teams/capaciteit",
+        data={"csrf_token": token.group(1), "team": "Loket Geldzaken", "capaciteit": "7"},
+    )
+    assert done.status_code == 303
+    page = lead.get("/beheer/teams").text
+    assert "<dd>Teamleider</dd>" in page and "web:teamleider" not in page

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from connectors.database.casework import ConcurrentChangeError, set_team_capacity
@@ -26,6 +27,7 @@ from connectors.database.users import (
     set_password,
     update_user,
 )
+from signals.triage.policy import TriagePolicy
 from webapp import formatting
 from webapp.auth import checked_form, require
 from webapp.context import WebContext, web_context
@@ -257,17 +259,46 @@ def _visible_teams(user: User, ctx: WebContext) -> list[str]:
     )
 
 
+def _policy_in_force(ctx: WebContext) -> TriagePolicy:
+    """The policy version in force for the current night (the latest one before any)."""
+    try:
+        return ctx.res.policy_book.in_force(ctx.today())
+    except LookupError:
+        return ctx.res.policy_book.latest()
+
+
+def _full_names(session: Session, actors: list[str | None]) -> dict[str, str]:
+    """``web:<username>`` -> the account's full name, for the actors given."""
+    usernames = {a[4:] for a in actors if a and a.startswith("web:")}
+    if not usernames:
+        return {}
+    query = select(WebUser.username, WebUser.full_name).where(WebUser.username.in_(usernames))
+    return {f"web:{username}": full for username, full in session.execute(query).all()}
+
+
+def _set_by_nl(actor: str | None, names: dict[str, str], version: str) -> str:
+    """Who set a capacity, in words: a colleague's full name, or the policy in force now."""
+    if not actor or actor.startswith("beleid"):
+        # The capacity the night copied from the policy: name the version that governs now.
+        return f"het triagebeleid (nu geldt versie {version})"
+    return names.get(actor) or formatting.actor_nl(actor)
+
+
 def _teams_page(
     request: Request, user: User, ctx: WebContext, status_code: int = 200, **values: Any
 ) -> Response:
     visible = _visible_teams(user, ctx)
+    policy = _policy_in_force(ctx)
     with session_scope(ctx.engine) as session:
         stored = {t.name: t for t in session.scalars(select(Team).where(Team.name.in_(visible)))}
+        names = _full_names(session, [t.set_by for t in stored.values()])
         rows = [
             {
                 "name": name,
                 "capacity": stored[name].weekly_capacity if name in stored else None,
-                "set_by": stored[name].set_by if name in stored else None,
+                "set_by": _set_by_nl(stored[name].set_by, names, policy.version)
+                if name in stored
+                else None,
                 "version": stored[name].version if name in stored else None,
             }
             for name in visible
@@ -281,7 +312,7 @@ def _teams_page(
             ]
             for name in visible
         }
-    defaults = {team.name: team.weekly_capacity for team in ctx.res.policy.teams}
+    defaults = {team.name: team.weekly_capacity for team in policy.teams}
     return render(
         request,
         "teams.html",
