@@ -127,7 +127,42 @@ def without_comments(text: str) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
+#: A crisis signal's kind in words (DDAS: ontruimingsaanvraag, eindeleveringsbericht, CAK).
+CRISIS_NL = {
+    "ontruiming": "ontruimingsaanvraag",
+    "eindelevering": "einde levering",
+    "cak": "CAK-aanmelding",
+}
+
+
+def crisis_nl(value: Any) -> str:
+    """``eindelevering,cak`` -> ``einde levering, CAK-aanmelding``."""
+    return ", ".join(
+        CRISIS_NL.get(part.strip().lower(), part.strip())
+        for part in blank(value).split(",")
+        if part.strip()
+    )
+
+
+def partner_nl(partner: Any, partner_type: Any = None) -> str:
+    """A partner as workers read it: ``energie`` with type ``Energie`` -> ``Energie``;
+    ``essent`` with type ``Energie`` -> ``essent (Energie)``."""
+    name, kind = blank(partner), blank(partner_type)
+    if not kind or kind.lower() == name.lower():
+        return name[:1].upper() + name[1:]
+    return f"{name} ({kind})" if name else kind
+
+
+def task_code(value: Any) -> str:
+    """``taak-3f2a`` -> ``3f2a``: the page already says "Taak"."""
+    text = blank(value)
+    return text[5:] if text.lower().startswith("taak-") else text
+
+
 def register(env: Environment) -> None:
+    env.filters["crisis_nl"] = crisis_nl
+    env.filters["partner_nl"] = partner_nl
+    env.filters["task_code"] = task_code
     env.filters["placeholders_nl"] = placeholders_nl
     env.filters["number_nl"] = number_nl
     env.filters["actor_nl"] = actor_nl

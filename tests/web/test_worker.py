@@ -50,7 +50,9 @@ def test_task_page_shows_why_what_when_timeline_and_is_audited(web: WebTown) -> 
     task = web.task_of("hh-loket-1")
     html = client.get(f"/taken/{task['task_id']}").text
     assert "7901 AB" in html and "Enkelvoudig signaal" in html and "Uiterlijk" in html
-    assert "water (Water)" in html and "Opgepakt" in html  # the signal timeline
+    assert "Water" in html and "water (Water)" not in html and "Opgepakt" in html  # timeline
+    assert "Nieuw: Nieuw" not in html and "Taak taak-" not in html
+    assert f"Taak {str(task['task_id']).removeprefix('taak-')} " in html
     with session_scope(web.res.engine) as session:
         log = load_audit_log(session, action="open_addresses")
     entry = next(e for e in log if e["entity"] == f"task {task['task_id']}")
@@ -92,6 +94,8 @@ def test_two_attempts_and_a_warm_handover_close_the_case(web: WebTown) -> None:
     assert kinds == ["web", "web"]
     closed = client.get(path).text
     assert "Zaak afgesloten op 07-10-2026" in closed and "Contactpoging vastleggen" not in closed
+    assert f"afgesloten op 07-10-2026 met resultaat {result}" in closed
+    assert "in de werkvolgorde" not in closed and "te laat" not in closed
     assert "al afgesloten" in client.get(f"{path}/resultaat").text
 
 
@@ -270,3 +274,12 @@ def test_teams_page_names_the_policy_in_force_and_the_colleagues_full_name(web: 
     assert done.status_code == 303
     page = lead.get("/beheer/teams").text
     assert "<dd>Teamleider</dd>" in page and "web:teamleider" not in page
+
+
+def test_task_words_are_plain_dutch() -> None:
+    from webapp.formatting import crisis_nl, partner_nl, task_code
+
+    assert crisis_nl("eindelevering,cak") == "einde levering, CAK-aanmelding"
+    assert partner_nl("energie", "Energie") == "Energie"
+    assert partner_nl("essent", "Energie") == "essent (Energie)"
+    assert task_code("taak-3f2a") == "3f2a"
