@@ -283,3 +283,23 @@ def test_task_words_are_plain_dutch() -> None:
     assert partner_nl("energie", "Energie") == "Energie"
     assert partner_nl("essent", "Energie") == "essent (Energie)"
     assert task_code("taak-3f2a") == "3f2a"
+
+
+def test_the_runs_page_tells_the_nights_triage(web: WebTown) -> None:
+    import datetime as dt
+
+    from connectors.database.models import PipelineRun, SignalStatus
+
+    started = dt.datetime(2026, 10, 5, 2, tzinfo=dt.UTC)
+    with session_scope(web.res.engine) as session:
+        run_id = session.scalars(select(SignalStatus.run_id).distinct()).one()
+        session.add(
+            PipelineRun(run_id=run_id, flow="nightly", as_of=dt.date(2026, 10, 5),
+                        started_at=started, finished_at=started, status="succeeded",
+                        counts={"partners": []})
+        )  # fmt: skip
+    lead = web.client()
+    web.login(lead, "teamleider")
+    html = lead.get("/beheer/runs").text
+    assert "signalen beoordeeld: 5 (5 opgepakt)" in html
+    assert "zaken geopend deze nacht: 5" in html

@@ -7,13 +7,20 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from connectors.database.casework import ConcurrentChangeError, set_team_capacity
 from connectors.database.engine import session_scope
-from connectors.database.models import WEB_ROLES, PipelineRun, Team, WebUser
+from connectors.database.models import (
+    WEB_ROLES,
+    Case,
+    PipelineRun,
+    SignalStatus,
+    Team,
+    WebUser,
+)
 from connectors.database.users import (
     TEAM_ROLES,
     AccountError,
@@ -398,6 +405,17 @@ def runs_page(
     request: Request, _user: User = Depends(OVERSIGHT), ctx: WebContext = Depends(web_context)
 ) -> Response:
     with session_scope(ctx.engine) as session:
+        found = list(
+            session.scalars(select(PipelineRun).order_by(PipelineRun.started_at.desc()).limit(100))
+        )
+        decided = _decisions_per_run(session, [run.run_id for run in found])
+        opened = _cases_opened_per_night(session, [run.as_of for run in found])
+        newest: set[str] = set()
+        seen: set[object] = set()
+        for run in found:  # newest first: the latest run of a night shows its cases
+            if run.as_of not in seen:
+                seen.add(run.as_of)
+                newest.add(run.run_id)
         runs = [
             {
                 "run_id": run.run_id,
@@ -406,13 +424,48 @@ def runs_page(
                 "started_at": run.started_at,
                 "finished_at": run.finished_at,
                 "status": run.status,
-                "counts": summary_counts(run.counts or {}),
+                "counts": summary_counts(run.counts or {})
+                + _triage_pairs(
+                    decided.get(run.run_id, {}),
+                    opened.get(run.as_of) if run.run_id in newest else None,
+                ),
             }
-            for run in session.scalars(
-                select(PipelineRun).order_by(PipelineRun.started_at.desc()).limit(100)
-            )
+            for run in found
         ]
     return render(request, "runs.html", title="Nachtelijke runs", runs=runs)
+
+
+def _decisions_per_run(session: Session, run_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Per run, its signal decisions per DDAS status (counts only)."""
+    query = (
+        select(SignalStatus.run_id, SignalStatus.status, func.count())
+        .where(SignalStatus.run_id.in_(run_ids))
+        .group_by(SignalStatus.run_id, SignalStatus.status)
+    )
+    result: dict[str, dict[str, int]] = {}
+    for run_id, status, number in session.execute(query).all():
+        result.setdefault(str(run_id), {})[str(status)] = int(number)
+    return result
+
+
+def _cases_opened_per_night(session: Session, nights: list[Any]) -> dict[Any, int]:
+    query = (
+        select(Case.opened_on, func.count())
+        .where(Case.opened_on.in_(set(nights)))
+        .group_by(Case.opened_on)
+    )
+    return {night: int(number) for night, number in session.execute(query).all()}
+
+
+def _triage_pairs(decided: dict[str, int], opened: int | None) -> list[tuple[str, str]]:
+    """The triage of a run in words: its signal decisions, and the cases its night opened."""
+    pairs: list[tuple[str, str]] = []
+    if decided:
+        parts = ", ".join(f"{n} {status.lower()}" for status, n in sorted(decided.items()))
+        pairs.append(("signalen beoordeeld", f"{sum(decided.values())} ({parts})"))
+    if opened:
+        pairs.append(("zaken geopend deze nacht", str(opened)))
+    return pairs
 
 
 #: The Dutch words of a run's other counts (triage, retention); an unknown key is left out.
