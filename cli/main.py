@@ -152,6 +152,16 @@ def _database_errors() -> Iterator[None]:
         raise typer.Exit(code=3) from None
 
 
+def _operator() -> str:
+    """Who runs the command, for the audit log (the login name, not a person's data)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "onbekend"
+
+
 def _apply(**values: object) -> None:
     """Command-line options override the VS_ environment for this process (and its flows)."""
     for name, value in values.items():
@@ -481,6 +491,24 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         console.print(f"[red]Niet ingelezen / not loaded: {error}[/red]")
         raise typer.Exit(code=1) from None
     f = outcome.figures
+    from connectors.database.engine import session_scope
+    from connectors.database.runs import audit as write_audit
+
+    with session_scope(res.engine) as session:
+        write_audit(
+            session,
+            f"cli:{_operator()}",
+            "resubmit",
+            "quarantine",
+            None,
+            {
+                "file": file.name,
+                "deliveries": len(outcome.deliveries),
+                "accepted": f.accepted,
+                "quarantined": f.quarantined,
+                "left_open": len(outcome.duplicates),
+            },
+        )
     out.print(
         f"{len(outcome.deliveries)} levering(en): ontvangen {f.received}, geaccepteerd "
         f"{f.accepted}, opnieuw in quarantaine {f.quarantined}"
@@ -493,7 +521,8 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         numbers = " ".join(str(i) for i in outcome.duplicates)
         out.print(
             f"{len(outcome.duplicates)} regel(s) herhalen wat al geladen is en "
-            "blijven in quarantaine; haal ze weg met: vroegsignaal quarantine dismiss "
+            "blijven in quarantaine; haal ze weg met: vroegsignaal "
+            f"{'--demo ' if res.settings.demo else ''}quarantine dismiss "
             f'{numbers} --reason "dubbele regel"'
         )
     if f.rejected_files:
