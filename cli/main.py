@@ -152,6 +152,11 @@ def _database_errors() -> Iterator[None]:
         raise typer.Exit(code=3) from None
 
 
+def _nl(count: int, one: str, many: str) -> str:
+    """The Dutch noun for ``count``: 1 resultaat, 2 resultaten, 0 resultaten."""
+    return one if count == 1 else many
+
+
 def _operator() -> str:
     """Who runs the command, for the audit log (the login name, not a person's data)."""
     import getpass
@@ -410,10 +415,12 @@ def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task lis
     except (UnknownCaseError, WrongTeamError, ConcurrentChangeError) as error:
         console.print(f"[red]Niet ingelezen / not imported: {error}[/red]")
         raise typer.Exit(code=1) from None
+    attempts, known = result.attempts_added, result.attempts_known
+    closed, already = result.results_closed, result.results_already_closed
     out.print(
-        f"{result.attempts_added} nieuwe contactpogingen ({result.attempts_known} al bekend), "
-        f"{result.results_closed} resultaten ({result.results_already_closed} zaken al "
-        f"afgesloten) — team {result.team or '?'}"
+        f"{attempts} nieuwe {_nl(attempts, 'contactpoging', 'contactpogingen')} ({known} al "
+        f"bekend), {closed} {_nl(closed, 'resultaat', 'resultaten')} ({already} "
+        f"{_nl(already, 'zaak', 'zaken')} al afgesloten) — team {result.team or '?'}"
     )
 
 
