@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -34,6 +37,21 @@ keys_app = typer.Typer(
     help="The vault keys: re-seal everything under a new key.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+report_app = typer.Typer(
+    help="Reports for analysts and the council (aggregates only, small counts hidden).",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
+users_app = typer.Typer(
+    help="Accounts of the web application: the first administrator, users, API tokens.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+model_app = typer.Typer(
+    help="The risk models: list them, promote one to order the work, or retire it.",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model")
 console = Console(stderr=True)
 out = Console(soft_wrap=True)  # paths and commands stay on one line, copyable
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -106,6 +124,49 @@ def _check_secrets() -> None:
         raise typer.Exit(code=2) from None
 
 
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that is down or drops mid-run: a plain message and exit code 3.
+
+    Every write is transactional, so what was not committed is rolled back by the database;
+    the next run marks the dead run interrupted and catches up. The message never carries SQL
+    parameters (they may hold identifying values).
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from connectors.database.engine import DatabaseUnavailableError, database_error_text
+
+    try:
+        yield
+    except DatabaseUnavailableError as error:
+        console.print(f"[red]Database unreachable: {error}[/red]")
+        raise typer.Exit(code=3) from None
+    except DBAPIError as error:
+        if not error.connection_invalidated and "OperationalError" not in type(error).__name__:
+            raise
+        console.print(
+            f"[red]The database connection failed during the run ({database_error_text(error)})."
+            " What was not committed was rolled back; run the same command again to catch up."
+            "[/red]"
+        )
+        raise typer.Exit(code=3) from None
+
+
+def _nl(count: int, one: str, many: str) -> str:
+    """The Dutch noun for ``count``: 1 resultaat, 2 resultaten, 0 resultaten."""
+    return one if count == 1 else many
+
+
+def _operator() -> str:
+    """Who runs the command, for the audit log (the login name, not a person's data)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "onbekend"
+
+
 def _apply(**values: object) -> None:
     """Command-line options override the VS_ environment for this process (and its flows)."""
     for name, value in values.items():
@@ -145,15 +206,19 @@ def run(
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
     from connectors.settings import get_settings
+    from flows.resources import resources
     from flows.runner import nightly_for
+    from flows.server import bound_temporary_server
 
     settings = get_settings()  # VS_DASK_ADDRESS / VS_DASK_LOCAL_WORKERS: scale out on Dask
     night = as_of.date() if as_of else today()
-    with _progress() as listener:
-        from flows.progress import listening
+    with _database_errors():
+        resources(settings)  # wait for the database before a flow server is started
+        with _progress() as listener, bound_temporary_server():
+            from flows.progress import listening
 
-        with listening(listener):
-            report = nightly_for(settings)(as_of=night)
+            with listening(listener), _refusal():
+                report = nightly_for(settings)(as_of=night)
     _summary(report)
 
 
@@ -167,7 +232,8 @@ def backfill(
     """Replay [--from, --to] night by night through the nightly flow."""
     _apply(inbox=inbox, reference=reference)
     _check_secrets()
-    _backfill(start.date(), end.date())
+    with _database_errors():
+        _backfill(start.date(), end.date())
 
 
 @app.command()
@@ -213,8 +279,10 @@ def retention(as_of: DateOption = None) -> None:
     """Delete what the retention policy allows (never open cases); counts go to the audit log."""
     _check_secrets()
     from flows.retention import retention as retention_flow
+    from flows.server import bound_temporary_server
 
-    counts = retention_flow(as_of=as_of.date() if as_of else today())
+    with bound_temporary_server():
+        counts = retention_flow(as_of=as_of.date() if as_of else today())
     for name, count in counts.items():
         console.print(f"{name}: {count}")
 
@@ -299,6 +367,33 @@ def export_feedback(
     out.print(f"{_rows_in(path)} signalen → {path}")
 
 
+@report_app.command("monitor")
+def report_monitor(
+    start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
+    end: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Directory for the XLSX and the PNG charts (default: <data dir>/exports/monitor)",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The monitor for [--from, --to] as read on --to: an XLSX with one sheet per table and the
+    charts as PNG. Counts below VS_SUPPRESSION_THRESHOLD are shown as "<10"."""
+    from connectors.exports.monitor_report import export_monitor_report
+
+    res = _resources(needs_night=True)
+    if end < start:
+        console.print("[red]--to ligt voor --from / --to lies before --from[/red]")
+        raise typer.Exit(code=2)
+    target = out_dir or res.settings.monitor_export_dir
+    report = export_monitor_report(res.engine, res.settings, start.date(), end.date(), target)
+    out.print(f"{len(report.tables)} tabellen → {report.workbook}")
+    out.print(f"{len(report.charts)} grafieken → {report.charts[0].parent}")
+
+
 @import_app.command("results")
 def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task list")]) -> None:
     """Record contact attempts and results from a filled-in task list (all or nothing)."""
@@ -320,10 +415,12 @@ def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task lis
     except (UnknownCaseError, WrongTeamError, ConcurrentChangeError) as error:
         console.print(f"[red]Niet ingelezen / not imported: {error}[/red]")
         raise typer.Exit(code=1) from None
+    attempts, known = result.attempts_added, result.attempts_known
+    closed, already = result.results_closed, result.results_already_closed
     out.print(
-        f"{result.attempts_added} nieuwe contactpogingen ({result.attempts_known} al bekend), "
-        f"{result.results_closed} resultaten ({result.results_already_closed} zaken al "
-        f"afgesloten) — team {result.team or '?'}"
+        f"{attempts} nieuwe {_nl(attempts, 'contactpoging', 'contactpogingen')} ({known} al "
+        f"bekend), {closed} {_nl(closed, 'resultaat', 'resultaten')} ({already} "
+        f"{_nl(already, 'zaak', 'zaken')} al afgesloten) — team {result.team or '?'}"
     )
 
 
@@ -401,6 +498,24 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         console.print(f"[red]Niet ingelezen / not loaded: {error}[/red]")
         raise typer.Exit(code=1) from None
     f = outcome.figures
+    from connectors.database.engine import session_scope
+    from connectors.database.runs import audit as write_audit
+
+    with session_scope(res.engine) as session:
+        write_audit(
+            session,
+            f"cli:{_operator()}",
+            "resubmit",
+            "quarantine",
+            None,
+            {
+                "file": file.name,
+                "deliveries": len(outcome.deliveries),
+                "accepted": f.accepted,
+                "quarantined": f.quarantined,
+                "left_open": len(outcome.duplicates),
+            },
+        )
     out.print(
         f"{len(outcome.deliveries)} levering(en): ontvangen {f.received}, geaccepteerd "
         f"{f.accepted}, opnieuw in quarantaine {f.quarantined}"
@@ -413,7 +528,8 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         numbers = " ".join(str(i) for i in outcome.duplicates)
         out.print(
             f"{len(outcome.duplicates)} regel(s) herhalen wat al geladen is en "
-            "blijven in quarantaine; haal ze weg met: vroegsignaal quarantine dismiss "
+            "blijven in quarantaine; haal ze weg met: vroegsignaal "
+            f"{'--demo ' if res.settings.demo else ''}quarantine dismiss "
             f'{numbers} --reason "dubbele regel"'
         )
     if f.rejected_files:
@@ -466,6 +582,134 @@ def audit(
         )
 
 
+@app.command()
+def train(
+    label_window_days: Annotated[
+        int, typer.Option(help="Escalations within this many days after a night count")
+    ] = 183,
+    splits: Annotated[int, typer.Option(help="Rolling-origin splits (at least 4)", min=4)] = 4,
+    model_card: Annotated[
+        Path | None, typer.Option(help="Also write the model card here, e.g. docs/model-card.md")
+    ] = None,
+) -> None:
+    """Backtest the risk models against the rules' order and store the best as a candidate.
+
+    Nothing is promoted: see 'vroegsignaal model promote'. Writes the model card and the HTML
+    backtest report to <data dir>/reports/.
+    """
+    from flows.training import run_training
+    from signals.risk.validation import NotEnoughHistoryError
+
+    res = _resources(needs_night=True)
+    try:
+        result = run_training(
+            res.settings, window_days=label_window_days, n_splits=splits, model_card=model_card
+        )
+    except NotEnoughHistoryError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    table = Table(title=f"Backtest ({len(result.backtest.splits)} splits, mean) / {result.version}")
+    for column in ("model", "precision@k", "worst–best", "recall@k", "AUC", "Brier", "reached"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    means = result.summary.xs("mean", axis=1, level=1)
+    for name, row in means.iterrows():
+        table.add_row(
+            str(name),
+            f"{row['precision_expected']:.1%}",
+            f"{row['precision_worst']:.1%}–{row['precision_best']:.1%}",
+            f"{row['recall_expected']:.1%}",
+            f"{row['auc']:.3f}",
+            f"{row['brier']:.3f}",
+            f"{row['reached_share']:.1%}",
+        )
+    out.print(table)
+    for reason in result.backtest.reasons:
+        out.print(f"  {reason}", highlight=False)
+    verdict = (
+        f"{result.version} verslaat de regels / beats the rules; promote with "
+        f"'vroegsignaal model promote {result.version}'"
+        if result.beats_rules
+        else f"{result.version} verslaat de regels niet / does not beat the rules: "
+        "the rules' order stays"
+    )
+    out.print(verdict, highlight=False)
+    for path in result.reports:
+        out.print(f"→ {path}", highlight=False)
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """Every stored model, newest first, with its mean precision@k against the rules."""
+    from connectors.database import registry
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        models = registry.list_models(session)
+    out.print(f"Risicomodellen / risk models: {len(models)}", highlight=False)
+    # One whole line per model (no table): versions stay copyable in any terminal width.
+    for entry in models:
+        per_split = entry.metrics.get("per_split", [])
+        mean = {
+            name: sum(r["precision_expected"] for r in per_split if r["model"] == name)
+            / max(1, sum(1 for r in per_split if r["model"] == name))
+            for name in (entry.model_name, "rules")
+        }
+        out.print(
+            f"{entry.version}  {entry.status}  trained on {entry.train_from} … {entry.train_to}  "
+            f"window {entry.label_window_days} d  precision@k {mean[entry.model_name]:.1%} "
+            f"vs rules {mean['rules']:.1%}  beats the rules: "
+            f"{'ja' if entry.beats_rules else 'nee'}",
+            highlight=False,
+        )
+
+
+@model_app.command("promote")
+def model_promote(
+    version: Annotated[str, typer.Argument(help="The model version (see 'model list')")],
+    by: Annotated[str, typer.Option(help="Who decides (recorded)")] = "cli",
+    despite_backtest: Annotated[
+        bool,
+        typer.Option(help="Promote a model that did not beat the rules in its backtest"),
+    ] = False,
+) -> None:
+    """Let a model order the work within the policy's bands from the next night on."""
+    from connectors.database import registry
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        known = {entry.version: entry for entry in registry.list_models(session)}
+        if version not in known:
+            console.print(f"[red]No model {version!r}; known: {', '.join(known) or 'none'}[/red]")
+            raise typer.Exit(code=2)
+        if not known[version].beats_rules and not despite_backtest:
+            console.print(
+                f"[red]{version} did not beat the rules in its backtest; pass "
+                "--despite-backtest to promote it anyway[/red]"
+            )
+            raise typer.Exit(code=2)
+        registry.promote(session, version, by, dt.datetime.now(dt.UTC))
+        from connectors.database import repository as repo
+
+        repo.audit(session, by, "promote_model", "risk_model", version, {})
+    out.print(f"{version} gepromoveerd / promoted: orders the work from the next night on")
+
+
+@model_app.command("retire")
+def model_retire(by: Annotated[str, typer.Option(help="Who decides (recorded)")] = "cli") -> None:
+    """Stop ordering by a model: the rules' order stands again from the next night on."""
+    from connectors.database import registry
+    from connectors.database import repository as repo
+    from connectors.database.engine import session_scope
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        count = registry.retire(session)
+        repo.audit(session, by, "retire_model", "risk_model", None, {"retired": count})
+    out.print(f"{count} model(len) teruggetrokken / retired: the rules' order stands")
+
+
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-seal every address and raw row under the first key of VS_VAULT_KEY / VS_RAW_KEY.
@@ -482,6 +726,155 @@ def keys_rotate() -> None:
         f"{counts['addresses']} adressen en {counts['raw_rows']} ruwe regels opnieuw "
         "versleuteld / re-sealed"
     )
+
+
+@app.command()
+def web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (VS_WEB_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (VS_WEB_PORT)")] = None,
+) -> None:
+    """Start the web application (work queue, administration, data steward, JSON API)."""
+    import uvicorn
+
+    from connectors.settings import SettingsError, get_settings
+    from webapp.app import create_app
+
+    _check_secrets()
+    settings = get_settings()
+    try:
+        application = create_app(settings)
+    except SettingsError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    chosen_host = host or settings.web_host
+    chosen_port = port or settings.web_port
+    out.print(f"Vroegsignalering: http://{chosen_host}:{chosen_port}/ (Ctrl-C stopt)")
+    uvicorn.run(
+        application,
+        host=chosen_host,
+        port=chosen_port,
+        proxy_headers=True,
+        server_header=False,
+        access_log=False,  # request lines would carry search terms such as a postcode
+        log_level="info",
+    )
+
+
+UsernameOption = Annotated[str, typer.Option(help="Sign-in name (letters, digits, . _ - @)")]
+
+
+def _password(password: str | None) -> str:
+    """The password as given (scripts), else prompted twice without echo."""
+    if password is not None:
+        return password
+    return str(typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    username: UsernameOption,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when left out)", show_default=False)
+    ] = None,
+) -> None:
+    """Create an administrator (beheerder); the first one can only be made this way."""
+    _create_user(username, full_name, "beheerder", None, password)
+
+
+@users_app.command("create")
+def users_create(
+    username: UsernameOption,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    role: Annotated[
+        str,
+        typer.Option(help="medewerker, teamleider, gegevensbeheerder, beheerder or analist"),
+    ],
+    team: Annotated[str | None, typer.Option(help="Team (medewerker, teamleider)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (prompted when left out)", show_default=False)
+    ] = None,
+) -> None:
+    """Create a user of the web application."""
+    _create_user(username, full_name, role, team, password)
+
+
+def _create_user(
+    username: str, full_name: str, role: str, team: str | None, password: str | None
+) -> None:
+    from connectors.database.engine import session_scope
+    from connectors.database.users import AccountError, create_user
+
+    res = _resources(needs_night=False)
+    chosen = _team(res, team) if team else None
+    secret = _password(password)
+    try:
+        with session_scope(res.engine) as session:
+            user = create_user(
+                session,
+                username,
+                full_name,
+                secret,
+                role,
+                chosen,
+                actor="cli",
+                teams={t.name for t in res.policy.teams},
+            )
+    except AccountError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    out.print(f"Gebruiker {user.username} ({user.role}{', ' + user.team if user.team else ''})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The users of the web application with role, team and whether they may sign in."""
+    from connectors.database.engine import session_scope
+    from connectors.database.users import list_users
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        users = list_users(session)
+    table = Table(title=f"Gebruikers / users: {len(users)}")
+    for column in ("gebruikersnaam", "naam", "rol", "team", "actief"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(
+            user.username,
+            user.full_name,
+            user.role,
+            user.team or "",
+            "ja" if user.active else "nee",
+        )
+    out.print(table)
+
+
+@users_app.command("token")
+def users_token(
+    username: UsernameOption,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'schuldhulpsysteem'")],
+) -> None:
+    """Issue an API token for a user (e.g. the case system's account); shown once."""
+    from sqlalchemy import select
+
+    from connectors.database.engine import session_scope
+    from connectors.database.models import WebUser
+    from connectors.database.users import AccountError, issue_token
+
+    res = _resources(needs_night=False)
+    with session_scope(res.engine) as session:
+        user_id = session.scalar(
+            select(WebUser.user_id).where(WebUser.username == username.strip().lower())
+        )
+        if user_id is None:
+            console.print(f"[red]Onbekende gebruiker / unknown user {username!r}[/red]")
+            raise typer.Exit(code=1)
+        try:
+            token = issue_token(session, user_id, name, actor="cli")
+        except AccountError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=1) from None
+    out.print(token, highlight=False)
 
 
 def _rows_in(path: Path) -> int:
@@ -537,13 +930,14 @@ def _resources(needs_night: bool = False) -> Any:
     settings = get_settings()
     if needs_night and not _database_exists(settings):
         _no_night(settings)
-    res = resources(settings)
-    if needs_night:
-        from connectors.database.engine import session_scope
+    with _database_errors():
+        res = resources(settings)
+        if needs_night:
+            from connectors.database.engine import session_scope
 
-        with session_scope(res.engine) as session:
-            if nights_run(session) == 0:
-                _no_night(settings)
+            with session_scope(res.engine) as session:
+                if nights_run(session) == 0:
+                    _no_night(settings)
     return res
 
 
@@ -566,10 +960,23 @@ def _no_night(settings: Any) -> None:
 def _backfill(start: dt.date, end: dt.date) -> None:
     from flows.backfill import backfill as backfill_flow
     from flows.progress import listening
+    from flows.server import bound_temporary_server
 
-    with _progress() as listener, listening(listener):
+    with _progress() as listener, bound_temporary_server(), listening(listener), _refusal():
         report = backfill_flow(start=start, end=end)
     _summary(report)
+
+
+@contextlib.contextmanager
+def _refusal() -> Iterator[None]:
+    """A night refused for an unusable address list: its message, exit code 1, no traceback."""
+    from connectors.reference import AddressListError
+
+    try:
+        yield
+    except AddressListError as error:
+        console.print(f"Nacht geweigerd / night refused: {error}", style="red", markup=False)
+        raise typer.Exit(code=1) from None
 
 
 class _Bars:
@@ -649,4 +1056,6 @@ def _summary(report: Any) -> None:
     if report.unrecognised_files:
         out.print(f"Niet gelezen bestanden / files not read: {len(report.unrecognised_files)}")
         for name in report.unrecognised_files:
-            out.print(f"  {name}")
+            out.print(f"  {name}", markup=False, highlight=False)  # a name is no markup
+    if report.waiting_files:
+        out.print(f"Voor een latere nacht / for a later night: {len(report.waiting_files)}")

@@ -63,9 +63,10 @@ class PartnerSpec(BaseModel):
     # A household dropping off this list ends an arrears episode (so arrears coming back make
     # the case "opeenvolgend"); not so for a list of referrals.
     episodic: bool = True
-    window_min_days: int | None = Field(default=None, ge=0)
-    window_max_days: int | None = Field(default=None, ge=0)
     requires_consent: bool = False
+    #: The agreed codes of a set-valued ``indicators`` column; a referral naming another is
+    #: quarantined. Empty: not checked.
+    indicators: tuple[str, ...] = ()
 
     @field_validator("partner_type")
     @classmethod
@@ -104,9 +105,8 @@ class PartnerSpec(BaseModel):
             raise ValueError("partner_type must be omitted for an aftercare file")
         if self.requires_consent and "consent" not in self.columns:
             raise ValueError("requires_consent needs a 'consent' column in columns")
-        low, high = self.window_min_days, self.window_max_days
-        if low is not None and high is not None and low > high:
-            raise ValueError("window_min_days is larger than window_max_days")
+        if self.indicators and "indicators" not in self.columns:
+            raise ValueError("indicators needs an 'indicators' column in columns")
 
     def _check_columns(self) -> None:
         allowed = set(self.schema_columns) - set(_DERIVED)
@@ -191,8 +191,9 @@ def delivery_rules(
 ) -> DeliveryRules:
     """What validation holds one delivery of ``spec`` to.
 
-    Day windows are left to triage ("Niet opgepakt: onterecht signaal", crisis signals exempt):
-    a signal outside its window is a real signal, not a broken row, so it is not quarantined.
+    Day windows live in the triage policy only (``day_windows``; "Niet opgepakt: onterecht
+    signaal", crisis signals exempt): a signal outside its window is a real signal, not a broken
+    row, so it is not quarantined.
     A re-submission holds only corrected rows, so "never empty" does not apply to it.
     """
     return DeliveryRules(
@@ -204,5 +205,6 @@ def delivery_rules(
         window_min_days=None,
         window_max_days=None,
         requires_consent=spec.requires_consent,
+        indicators=spec.indicators,
         max_row_count_drop=config.max_row_count_drop,
     )

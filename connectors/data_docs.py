@@ -3,11 +3,19 @@
 The results come from ``signals.validation`` with the docs-safe SUMMARY result format (no
 unexpected values), so the HTML carries counts and rules, never a postcode or BSN. A file-backed
 GX context rooted under the target directory stores the results and renders the site.
+
+GX's own index page builds its list with JavaScript from CDNs, so offline it shows nothing.
+It is replaced by a static index (no script, no external file) that links every validation
+page — those are rendered in full by GX and read fine offline, only unstyled. The analysts'
+monitor (``vroegsignaal report monitor``, table ``datakwaliteit``) is the place to follow data
+quality over time; these pages show one night's expectations in detail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,4 +72,61 @@ def build_data_docs(results: Sequence[Any], target_dir: Path, run_name: str = "n
     index = Path(unquote(urlparse(next(iter(sites.values()))).path))
     if not index.is_file():
         raise FileNotFoundError("Great Expectations did not write the Data Docs index")
+    write_offline_index(index.parent, Path(context.root_directory) / "uncommitted" / "validations")
+    return index
+
+
+def write_offline_index(site: Path, store: Path) -> Path:
+    """Replace the site's ``index.html`` with a static list of every validation page: suite,
+    run, status and counts, newest run first (counts and rule names only, never a value)."""
+    rows = []
+    for stored in sorted(store.rglob("*.json")):
+        relative = stored.relative_to(store).with_suffix(".html")
+        page = site / "validations" / relative
+        if not page.is_file():
+            continue
+        result = json.loads(stored.read_text(encoding="utf-8"))
+        statistics = result.get("statistics", {})
+        parts = relative.parts  # suite path ..., run name, run time, batch
+        rows.append(
+            (
+                parts[-2],
+                parts[-3],
+                str(result.get("suite_name", ".".join(parts[:-3]))),
+                parts[-1].removesuffix(".html"),
+                bool(result.get("success")),
+                int(statistics.get("evaluated_expectations", 0)),
+                int(statistics.get("unsuccessful_expectations", 0)),
+                relative.as_posix(),
+            )
+        )
+    rows.sort(key=lambda row: (row[0], row[2], row[3]), reverse=True)
+    body = "\n".join(
+        "<tr>"
+        f"<td>{html.escape(run_time)}</td><td>{html.escape(run)}</td>"
+        f"<td>{html.escape(suite)}</td><td>{html.escape(batch)}</td>"
+        f"<td>{'geslaagd' if ok else '<strong>niet geslaagd</strong>'}</td>"
+        f"<td>{evaluated}</td><td>{failed}</td>"
+        f'<td><a href="validations/{html.escape(link)}">bekijk</a></td>'
+        "</tr>"
+        for run_time, run, suite, batch, ok, evaluated, failed, link in rows
+    )
+    document = f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>Validaties van leveringen</title></head>
+<body>
+<h1>Validaties van leveringen (Great Expectations)</h1>
+<p>Per levering de gecontroleerde regels, met aantallen en regelnamen, nooit waarden.
+Het verloop per partner over de maanden staat in de monitor
+(<code>vroegsignaal report monitor</code>, tabel datakwaliteit).</p>
+<table>
+<thead><tr><th scope="col">Run-tijd (UTC)</th><th scope="col">Run</th><th scope="col">Suite</th>
+<th scope="col">Levering</th><th scope="col">Uitkomst</th><th scope="col">Regels</th>
+<th scope="col">Niet gehaald</th><th scope="col">Pagina</th></tr></thead>
+<tbody>
+{body}
+</tbody></table>
+</body></html>
+"""
+    index = site / "index.html"
+    index.write_text(document, encoding="utf-8")
     return index

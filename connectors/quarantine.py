@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from connectors.catalog import PartnerSpec
 from connectors.database.models import Aftercare, Delivery, Quarantine, Signal
 from connectors.database.runs import audit
+from connectors.exports.columns import safe_text, unsafe_text
 from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, raw_json, raw_rows
 from connectors.vault import ContactVault
 
@@ -53,7 +54,12 @@ def export_open_quarantine(
     rows: dict[str, list[dict[str, str]]] = {}
     for item in session.scalars(query):
         raw = json.loads(vault.open(item.raw_token)["raw"]) if item.raw_token else {}
-        fields = {k: "" if v is None else str(v) for k, v in raw.items() if not k.startswith("_")}
+        # The data steward opens this in Excel: a partner's "=..." stays text (undone on resubmit).
+        fields = {
+            k: "" if v is None else str(safe_text(str(v)))
+            for k, v in raw.items()
+            if not k.startswith("_")
+        }
         rows.setdefault(item.partner, []).append(
             {
                 ID: str(item.quarantine_id),
@@ -123,7 +129,7 @@ def read_corrections(path: Path) -> list[Corrections]:
             ) from None
         ids, rows = groups.setdefault((record[PARTNER], record[DELIVERY_DATE]), ([], []))
         ids.append(int(record[ID]))
-        fields = {k: v for k, v in record.items() if k not in META}
+        fields = {k: unsafe_text(v or "") for k, v in record.items() if k not in META}
         rows.append(
             {**fields, SOURCE_ROW: int(record[ROW] or 0), RAW: raw_json(fields), BROKEN: ""}
         )
@@ -191,7 +197,10 @@ def write_refused_files(session: Session, out_dir: Path) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(REFUSED_FILE_COLUMNS), delimiter=";")
         writer.writeheader()
-        writer.writerows(refused_files(session))
+        writer.writerows(
+            {name: str(safe_text(value)) for name, value in row.items()}
+            for row in refused_files(session)
+        )
     return path
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,8 @@ DEMO_PSEUDONYM_KEY = "demo-only-not-secret-pseudonym-key"
 DEMO_VAULT_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtdmF1bHQta2V5ISE="
 #: The demo's raw-row key (another purpose, another key).
 DEMO_RAW_KEY = "ZGVtby1vbmx5LW5vdC1zZWNyZXQtcmF3LXJvdy1rZXk="
+#: The demo's web secret (signs CSRF tokens and session cookies); refused outside demo mode.
+DEMO_WEB_SECRET = "demo-only-not-secret-web-secret"
 
 
 class SettingsError(RuntimeError):
@@ -60,6 +62,29 @@ class Settings(BaseSettings):
     # there make the case "opeenvolgend" (recurring).
     recurrence_days: int = 365
 
+    # Published figures (monitor, analyst pages and API): counts below this are shown as
+    # "<10", with secondary suppression so that totals do not give them back.
+    suppression_threshold: int = 10
+    # CBS key figures per wijk (inhabitants, households): the monitor's denominators. Default:
+    # wijken.csv beside the address list; absent, figures per 1,000 are not shown.
+    wijken: Path | None = None
+    # The web application (``vroegsignaal web``).
+    web_secret: SecretStr | None = None  # signs session cookies and CSRF tokens
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    # Set true when the app is served over HTTPS (behind a proxy): cookies get ``Secure``.
+    web_secure_cookies: bool = False
+    web_session_idle_minutes: int = 30  # a session unused this long is ended
+    web_session_max_hours: int = 10  # a session ends after this long whatever its use
+    # Login rate limit: this many failures per account or per client within the window.
+    web_login_max_failures: int = 5
+    web_login_window_minutes: int = 15
+
+    # A database that does not answer (a server restarting at night) is retried this many
+    # times, waiting database_retry_seconds and doubling, before the run fails plainly.
+    database_connect_attempts: int = Field(default=5, ge=1)
+    database_retry_seconds: float = Field(default=2.0, ge=0)
+
     # Scale-out: a Dask scheduler address, or a local cluster with this many workers (0 = off).
     dask_address: str | None = None
     dask_local_workers: int = 0
@@ -95,6 +120,11 @@ class Settings(BaseSettings):
         return self.resolved_export_dir / "ddas"
 
     @property
+    def monitor_export_dir(self) -> Path:
+        """Where ``report monitor`` writes by default."""
+        return self.resolved_export_dir / "monitor"
+
+    @property
     def data_docs_dir(self) -> Path:
         return self.data_dir / "data_docs"
 
@@ -115,6 +145,10 @@ class Settings(BaseSettings):
                 "VS_RAW_KEY and VS_VAULT_KEY share a key; give each purpose its own key"
             )
         return raw
+
+    def web_secret_bytes(self) -> bytes:
+        """The web app's signing secret; same rules as the other keys."""
+        return self._secret(self.web_secret, DEMO_WEB_SECRET, "VS_WEB_SECRET").encode()
 
     def _secret(self, value: SecretStr | None, demo_value: str, variable: str) -> str:
         if self.demo:

@@ -80,15 +80,29 @@ class ContactVault:
         return record
 
     def seal_contacts(self, contacts: pd.DataFrame) -> pd.DataFrame:
-        """One sealed address per household: columns ``household_key``, ``sealed_address``."""
-        rows = [
-            {
-                "household_key": row["household_key"],
-                "sealed_address": self.seal({name: row[name] for name in ADDRESS_FIELDS}),
-            }
-            for _, row in contacts.drop_duplicates("household_key").iterrows()
+        """One sealed address per household: columns ``household_key``, ``sealed_address``.
+
+        One Fernet token per household (outreach opens only its own team's households), built
+        from column lists rather than row objects.
+        """
+        unique = contacts.drop_duplicates("household_key")
+        # The record ``seal`` would build, from plain column values (NA as None).
+        columns = [
+            unique[name].astype(object).where(unique[name].notna(), None).tolist()
+            for name in ADDRESS_FIELDS
         ]
-        return pd.DataFrame(rows, columns=["household_key", "sealed_address"])
+        encrypt, dumps = self._fernet.encrypt, json.JSONEncoder(sort_keys=True, default=str).encode
+        tokens = [
+            encrypt(dumps(dict(zip(ADDRESS_FIELDS, values, strict=True))).encode())
+            for values in zip(*columns, strict=True)
+        ]
+        return pd.DataFrame(
+            {
+                "household_key": unique["household_key"].to_numpy(),
+                "sealed_address": pd.Series(tokens, dtype=object).to_numpy(),
+            },
+            columns=["household_key", "sealed_address"],
+        )
 
     def reveal_addresses(
         self, vault_rows: pd.DataFrame, role: str, user_team: str, tasks: pd.DataFrame

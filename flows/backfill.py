@@ -18,10 +18,18 @@ from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
 from connectors.inbox import discover_deliveries
+from connectors.reference import AddressListError
 from connectors.settings import get_settings
 from flows.logs import forward_our_loggers
 from flows.night import run_night, stage
-from flows.nightly import build_data_docs, flow_run_id, on_workers, publish_summary, record_finish
+from flows.nightly import (
+    build_data_docs,
+    flow_run_id,
+    on_workers,
+    publish_summary,
+    record_finish,
+    refused_night,
+)
 from flows.progress import announce
 from flows.report import NightReport
 from flows.resources import resources
@@ -79,6 +87,9 @@ def backfill(
                     triager=on_workers(res) if partitioned else None,
                     scores=night_scores,
                 )
+            except AddressListError as error:
+                record_finish(settings, run_id, "failed", report)
+                return refused_night(report, error)
             except BaseException:
                 record_finish(settings, run_id, "failed", report)
                 raise

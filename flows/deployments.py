@@ -14,13 +14,19 @@ from prefect.schedules import Cron
 from connectors.settings import get_settings
 from flows.retention import retention
 from flows.runner import nightly_for
+from flows.training import train
 
 TIMEZONE = "Europe/Amsterdam"
-SCHEDULES: dict[str, str] = {"nightly": "0 2 * * *", "retention": "30 3 * * *"}
+SCHEDULES: dict[str, str] = {
+    "nightly": "0 2 * * *",
+    "retention": "30 3 * * *",
+    "train": "0 5 * * 0",  # weekly, Sunday morning: a new candidate model, never promoted
+}
 
 
 def deployments() -> list[RunnerDeployment]:
-    """Nightly at 02:00 and retention at 03:30, Amsterdam time, one run at a time each."""
+    """Nightly at 02:00, retention at 03:30, training on Sundays at 05:00 (Amsterdam time),
+    one run at a time each."""
     nightly = nightly_for(get_settings())  # on Dask when VS_DASK_* ask for it
     deployments = [
         nightly.to_deployment(
@@ -34,6 +40,12 @@ def deployments() -> list[RunnerDeployment]:
             schedules=[Cron(SCHEDULES["retention"], timezone=TIMEZONE)],
             concurrency_limit=1,
             tags=["vroegsignaal", "retention"],
+        ),
+        train.to_deployment(
+            name="train",
+            schedules=[Cron(SCHEDULES["train"], timezone=TIMEZONE)],
+            concurrency_limit=1,
+            tags=["vroegsignaal", "train"],
         ),
     ]
     # to_deployment is sync-compatible: called outside an event loop it returns the object.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -13,8 +14,10 @@ from connectors.catalog import PartnerSpec, delivery_rules
 from connectors.database.deliveries import (
     DeliveryRecord,
     delivery_already_loaded,
+    loaded_twin,
     previous_row_count,
     record_rejected_delivery,
+    sealed_households,
     store_delivery,
 )
 from connectors.database.engine import session_scope
@@ -27,7 +30,7 @@ from connectors.vault import ContactVault
 from flows.report import PartnerFigures
 from flows.resources import reference_addresses, resources
 from signals.address import normalise_address
-from signals.linkage import link_aftercare, link_signals
+from signals.linkage import ReferenceIndex, index_reference, link_aftercare, link_signals
 from signals.pseudonym import household_key
 from signals.validation import validate_delivery as validate_signals
 
@@ -64,6 +67,9 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     with session_scope(res.engine) as session:
         if delivery_already_loaded(session, delivery.source_file, sha256):
             return IngestOutcome(PartnerFigures(partner=delivery.partner))
+        twin = loaded_twin(
+            session, delivery.partner, delivery.delivery_date, delivery.source_file, sha256
+        )
         previous = previous_row_count(session, delivery.partner, before=delivery.delivery_date)
     record = DeliveryRecord(
         partner=delivery.partner,
@@ -77,6 +83,9 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
         file_size=size,
         file_mtime_ns=mtime_ns,
     )
+    if twin is not None:
+        refusal = _twin_refusal(delivery, *twin)
+        return _unreadable(res.engine, record, figures, refusal, status="rejected")
     try:
         read = read_delivery(delivery.path, spec, settings.inbox)
     except DeliveryUnreadable as unreadable:
@@ -94,14 +103,35 @@ def ingest_delivery(delivery: Delivery, settings: Settings, run_id: str) -> Inge
     return load_read_delivery(read, spec, settings, record, previous)
 
 
+def _twin_refusal(delivery: Delivery, kind: str, loaded: str) -> DeliveryUnreadable:
+    """Why a second file for one delivery is refused: its rows are in already."""
+    if kind == "same_date":
+        return DeliveryUnreadable(
+            delivery.source_file,
+            "second_file_for_date",
+            f"a second file for this partner and date; {loaded} is loaded",
+            f"een tweede bestand voor deze partner en datum; {loaded} is al geladen",
+        )
+    return DeliveryUnreadable(
+        delivery.source_file,
+        "duplicate_delivery",
+        f"the same contents as {loaded}, already loaded",
+        f"dezelfde inhoud als {loaded}, dat al geladen is",
+    )
+
+
 def _unreadable(
-    engine: object, record: DeliveryRecord, figures: PartnerFigures, unreadable: DeliveryUnreadable
+    engine: object,
+    record: DeliveryRecord,
+    figures: PartnerFigures,
+    unreadable: DeliveryUnreadable,
+    status: str = "unreadable",
 ) -> IngestOutcome:
-    logger.warning("%s unreadable: %s", record.source_file, unreadable.reason_en)
+    logger.warning("%s %s: %s", record.source_file, status, unreadable.reason_en)
     _refuse(
         engine,
         record,
-        "unreadable",
+        status,
         unreadable.reason_code,
         unreadable.reason_en,
         unreadable.reason_nl,
@@ -147,7 +177,7 @@ def load_read_delivery(
         return IngestOutcome(figures, outcome.results)
 
     quarantine = _sealed_quarantine(
-        read.rejected, outcome.quarantined, res.raw_vault, spec, res.pseudonym_key
+        read, outcome.quarantined, res.raw_vault, spec, res.pseudonym_key
     )
     if spec.kind == "aftercare":
         signals = pd.DataFrame()
@@ -155,10 +185,12 @@ def load_read_delivery(
         vault_tokens = pd.DataFrame(columns=["household_key", "token"])
     else:
         link = link_signals(
-            outcome.accepted, reference_addresses(str(settings.reference)), res.pseudonym_key
+            outcome.accepted, _reference_index(str(settings.reference)), res.pseudonym_key
         )
         signals, aftercare = link.signals, None
-        vault_tokens = res.vault.seal_contacts(link.contacts).rename(
+        # A household's address is sealed once: its key is a keyed hash of that address.
+        new = ~sealed_households(res.engine, link.contacts["household_key"]).to_numpy()
+        vault_tokens = res.vault.seal_contacts(link.contacts[new]).rename(
             columns={"sealed_address": "token"}
         )
     accepted = len(outcome.accepted)
@@ -178,8 +210,14 @@ def load_read_delivery(
     return IngestOutcome(figures, outcome.results)
 
 
+@lru_cache(maxsize=4)
+def _reference_index(path: str) -> ReferenceIndex:
+    """The address list indexed for linkage, once per process (as the list itself is read)."""
+    return index_reference(reference_addresses(path))
+
+
 def _sealed_quarantine(
-    read_rejects: pd.DataFrame,
+    read: ReadResult,
     invalid: pd.DataFrame,
     vault: ContactVault,
     spec: PartnerSpec,
@@ -187,11 +225,17 @@ def _sealed_quarantine(
 ) -> pd.DataFrame:
     """Read rejects and validation failures as one quarantine, raw rows sealed in the vault.
 
-    A bank referral without consent is refused and counted, nothing more (FEEDS.md): its raw
-    row, with the address, is not kept at all, nor whose it was (no household key), and there
-    is nothing to correct (dismissed).
+    Only quarantined rows keep their raw record, one token per row, since the data steward
+    opens, corrects and re-submits them row by row; accepted rows keep none (the readers do
+    not even build their JSON). A bank referral without consent is refused and counted,
+    nothing more (FEEDS.md): its raw row, with the address, is not kept at all, nor whose it
+    was (no household key), and there is nothing to correct (dismissed).
     """
-    quarantine = pd.concat([read_rejects, invalid], ignore_index=True)
+    invalid = invalid.copy()
+    unknown = invalid["raw"].isna()
+    if unknown.any():  # the readers leave well-formed rows' JSON unbuilt
+        invalid.loc[unknown, "raw"] = read.raw_of(invalid.loc[unknown, "source_row"])
+    quarantine = pd.concat([read.rejected, invalid], ignore_index=True)
     refused = quarantine["reason_code"].fillna("").str.split(",").map(lambda c: NO_CONSENT in c)
     quarantine["raw_token"] = [
         vault.seal({"raw": raw}) if isinstance(raw, str) and not no_consent else None

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ import pandas as pd
 from connectors.database import history as delivery_log
 from connectors.database.engine import session_scope
 from connectors.exports.outreach import export_team_task_lists
-from connectors.inbox import Delivery, discover_deliveries
+from connectors.inbox import Delivery, UnplacedFile, discover_deliveries
 from connectors.settings import Settings
 from flows.ingest import ingest_delivery
 from flows.progress import announce
@@ -55,8 +55,9 @@ def stage(report: NightReport, name: str) -> Iterator[None]:
 @dataclass(frozen=True)
 class Discovery:
     deliveries: list[Delivery]
-    unrecognised: list[str]
+    unrecognised: list[UnplacedFile]
     changed_after_loading: list[str]
+    waiting: list[UnplacedFile] = field(default_factory=list)  # dated after the night
 
 
 def discover(settings: Settings, night: date) -> Discovery:
@@ -85,7 +86,17 @@ def discover(settings: Settings, night: date) -> Discovery:
             changed.append(delivery.source_file)
         else:
             new.append(delivery)  # a corrected file under a refused file's name
-    return Discovery(new, inbox.unrecognised, changed)
+    return Discovery(new, inbox.unplaced, changed, inbox.waiting)
+
+
+def check_reference(settings: Settings) -> int:
+    """The number of addresses on the municipality's list; raises ``AddressListError`` (a
+    message naming lines, never addresses) when the list is missing, empty or broken.
+
+    Linking against a partial list would call residents on its broken lines "geen inwoner",
+    so a broken list refuses the night instead; the deliveries wait for the corrected list.
+    """
+    return len(reference_addresses(str(settings.reference)))
 
 
 def in_process(parts: list[NightInput], night: date, res: Resources) -> list[NightOutput]:
@@ -108,8 +119,12 @@ def run_night(
     """Everything a night does; figures land in ``report``."""
     res = resources(settings)
     with stage(report, "discover"):
+        # An unusable address list refuses the night before anything is read (AddressListError);
+        # called directly, not as a retried task: retrying cannot mend the file.
+        check_reference(settings)
         found = step(discover, "discover-deliveries")(settings, night)
         report.unrecognised_files = found.unrecognised
+        report.waiting_files = found.waiting
         report.changed_files = found.changed_after_loading
     with stage(report, "ingest"):
         announce("deliveries", count=len(found.deliveries))

@@ -15,12 +15,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 
 import flows  # noqa: F401  (logging and analytics settings before Prefect starts)
 from connectors.data_docs import build_data_docs as render_data_docs
 from connectors.database import repository as repo
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
+from connectors.reference import AddressListError
 from connectors.settings import Settings, get_settings
 from flows.logs import forward_our_loggers
 from flows.night import run_night, stage
@@ -102,6 +104,9 @@ def nightly(
             run_id = repo.start_run(session, "nightly", night, flow_run_id())
         try:
             _process(settings, night, report, export, partitioned, run_id)
+        except AddressListError as error:
+            record_finish(settings, run_id, "failed", report)
+            return refused_night(report, error)
         except BaseException:
             record_finish(settings, run_id, "failed", report)
             raise
@@ -165,6 +170,24 @@ def flow_run_id() -> str | None:
     if context is None or context.flow_run is None:
         return None
     return f"{context.flow_run.id}-{uuid.uuid4().hex[:8]}"
+
+
+def refused_night(report: NightReport, error: AddressListError) -> NightReport:
+    """A night refused before it read anything: a clear message, a failed run, no traceback.
+
+    The flow run ends Failed (so monitoring sees it) with the message as its state; calling
+    the flow raises ``error`` itself, which the CLI shows as one line. Nothing was loaded,
+    so the next run, with a corrected list, reads the same deliveries.
+    """
+    message = f"Nacht {report.as_of} geweigerd / night refused: {error}"
+    logger.error("%s", message)
+    create_markdown_artifact(
+        markdown=f"# Nachtelijke run {report.as_of}: geweigerd\n\n{error}\n",
+        key="nightly-summary",
+        description=report.as_of,
+    )
+    # Prefect takes a returned State as the run's final state.
+    return cast(NightReport, Failed(message=message, data=error))
 
 
 def publish_summary(report: NightReport) -> None:

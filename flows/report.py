@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from connectors.inbox import UnplacedFile
+
 if TYPE_CHECKING:
     from flows.triage import TriageSummary
 
@@ -39,7 +41,10 @@ class NightReport:
 
     as_of: str
     partners: dict[str, PartnerFigures] = field(default_factory=dict)
-    unrecognised_files: list[str] = field(default_factory=list)
+    #: Files the inbox could not place, each with why it was not read (names, never contents).
+    unrecognised_files: list[UnplacedFile] = field(default_factory=list)
+    #: Deliveries dated after the night: read on their own night.
+    waiting_files: list[UnplacedFile] = field(default_factory=list)
     changed_files: list[str] = field(default_factory=list)  # changed after loading
     signals_decided: int = 0
     picked_up: int = 0
@@ -76,7 +81,10 @@ class NightReport:
         """Fold another night into this one (a backfill sums its nights)."""
         for name, figures in other.partners.items():
             self.partner(name).add(figures)
-        self.unrecognised_files.extend(other.unrecognised_files)
+        # The inbox is a state: each night names what still lies there, so no file twice.
+        known = {item.file for item in self.unrecognised_files}
+        self.unrecognised_files += [f for f in other.unrecognised_files if f.file not in known]
+        self.waiting_files = list(other.waiting_files)
         self.changed_files.extend(other.changed_files)
         self.signals_decided += other.signals_decided
         self.picked_up += other.picked_up
@@ -136,10 +144,19 @@ class NightReport:
         lines += ["", "| stage | seconds |", "|---|---:|"]
         lines += [f"| {stage} | {secs:.1f} |" for stage, secs in self.stage_seconds.items()]
         if self.unrecognised_files:
-            lines += ["", f"Onbekende bestanden in de inbox: {len(self.unrecognised_files)}"]
+            lines += ["", f"Niet gelezen bestanden in de inbox: {len(self.unrecognised_files)}", ""]
+            lines += [f"- {_code(item.file)}: {item.reason_nl}" for item in self.unrecognised_files]
+        if self.waiting_files:
+            lines += ["", f"Bestanden voor een latere nacht: {len(self.waiting_files)}", ""]
+            lines += [f"- {_code(item.file)}" for item in self.waiting_files]
         if self.changed_files:
             lines += ["", "Gewijzigd na het laden (niet opnieuw geladen): "]
             lines += [f"- {name}" for name in self.changed_files]
         if self.data_docs:
             lines += ["", f"[Great Expectations Data Docs]({self.data_docs})"]
         return "\n".join(lines) + "\n"
+
+
+def _code(name: str) -> str:
+    """A file name as a markdown code span: a name cannot become a link or a table."""
+    return "`" + name.replace("`", "'") + "`"

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from connectors.catalog import Catalog, load_catalog
-from connectors.database.engine import make_engine
+from connectors.database.engine import make_engine, wait_for_database
 from connectors.database.migrate import upgrade
 from connectors.policy import load_policy_book
 from connectors.reference import read_reference
@@ -48,6 +48,7 @@ def _resources(settings_json: str) -> Resources:
     vault = ContactVault(settings.vault_key_bytes())
     raw_vault = ContactVault(settings.raw_key_bytes())
     url = settings.resolved_database_url
+    wait_for_database(url, settings.database_connect_attempts, settings.database_retry_seconds)
     upgrade(url)
     return Resources(
         settings=settings,

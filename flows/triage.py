@@ -47,11 +47,17 @@ def derive_signal_states(res: Resources, night: date) -> int:
     """Derive the state of every stored signal that has none yet, delivery by delivery.
 
     Idempotent: a delivery whose signals already have a state is skipped, so a crashed night
-    resumes where it stopped. Each delivery reads only the rows it is compared with.
+    resumes where it stopped. Deliveries dated after ``night`` wait for their own night. Each
+    delivery reads only the rows it is compared with.
     """
     with session_scope(res.engine) as session:
         pending = deliveries_to_state(state_db.pending_deliveries(session))
         complete = delivery_log.load_complete_deliveries(session)
+    # What a night knows ends at its date: a later delivery already stored (a night killed
+    # after loading it, then resumed from an earlier date) is derived on its own night.
+    known = pd.Timestamp(night)
+    pending = pending[pending["delivery_date"] <= known]
+    complete = complete[complete["delivery_date"] <= known].reset_index(drop=True)
     done = 0
     for partner, delivered in pending.itertuples(index=False):
         partner, day = str(partner), delivered.date()

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from signals.address import normalise_address
-from signals.pseudonym import ADDRESS_PARTS, household_key, person_key
+from signals.address import ensure_normalised
+from signals.pseudonym import ADDRESS_PARTS, address_key_text, household_key, person_key
 from signals.schema import (
     INT,
     LINKED_AFTERCARE_SCHEMA,
@@ -44,7 +44,7 @@ class LinkResult:
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its address parts normalised (idempotent, so safe on reader output)."""
     out = frame.reset_index(drop=True).copy()
-    parts = normalise_address(out["postcode"], out["huisnummer"], out["toevoeging"])
+    parts = ensure_normalised(out["postcode"], out["huisnummer"], out["toevoeging"])
     for part in ADDRESS_PARTS:
         out[part] = parts[part]
     return out
@@ -80,21 +80,50 @@ def crisis_kind(signals: pd.DataFrame) -> pd.Series:
     return kind
 
 
-def _with_reference(signals: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
-    """Left-join wijk/buurt codes; ``in_municipality`` says whether the address is listed."""
-    listed = _normalised(reference[list(REFERENCE_COLUMNS)]).drop_duplicates(list(ADDRESS_PARTS))
-    listed = listed.assign(in_municipality=True)
-    joined = signals.merge(listed, on=list(ADDRESS_PARTS), how="left", validate="many_to_one")
-    joined["in_municipality"] = joined["in_municipality"].astype("boolean").fillna(False)
+NEIGHBOURHOOD_COLUMNS: tuple[str, ...] = ("wijkcode", "wijknaam", "buurtcode")
+
+
+@dataclass(frozen=True)
+class ReferenceIndex:
+    """The address list looked up by address text (``address_key_text``): built once, used by
+    every delivery of the night rather than joining millions of rows on three columns."""
+
+    keys: pd.Index
+    neighbourhoods: pd.DataFrame  # NEIGHBOURHOOD_COLUMNS, row i belongs to keys[i]
+
+
+def index_reference(reference: pd.DataFrame) -> ReferenceIndex:
+    """Index the address list (normalised here; the first row of an address counts)."""
+    listed = _normalised(reference[list(REFERENCE_COLUMNS)])
+    text = address_key_text(listed)
+    first = (~text.duplicated(keep="first") & text.notna()).to_numpy()
+    neighbourhoods = listed.loc[first, list(NEIGHBOURHOOD_COLUMNS)].reset_index(drop=True)
+    return ReferenceIndex(pd.Index(text[first].to_numpy()), neighbourhoods)
+
+
+def _with_reference(signals: pd.DataFrame, reference: ReferenceIndex) -> pd.DataFrame:
+    """Wijk/buurt codes per signal; ``in_municipality`` says whether the address is listed."""
+    position = reference.keys.get_indexer(pd.Index(address_key_text(signals).to_numpy()))
+    found = position >= 0
+    joined = signals.copy()
+    for name in NEIGHBOURHOOD_COLUMNS:
+        column = reference.neighbourhoods[name].astype(STRING)
+        values = pd.api.extensions.take(column.array, position, allow_fill=True)
+        joined[name] = pd.Series(values, index=signals.index, dtype=STRING)
+    joined["in_municipality"] = pd.Series(found, index=signals.index, dtype="boolean")
     return joined
 
 
-def link_signals(accepted: pd.DataFrame, reference: pd.DataFrame, key: bytes) -> LinkResult:
+def link_signals(
+    accepted: pd.DataFrame, reference: pd.DataFrame | ReferenceIndex, key: bytes
+) -> LinkResult:
     """Link accepted canonical signals (``SIGNAL_SCHEMA``) to households and neighbourhoods.
 
     A signal whose address is not in ``reference`` is still linked, with ``in_municipality``
     false (triage gives it "Persoon is geen inwoner (meer) in de gemeente").
     """
+    if not isinstance(reference, ReferenceIndex):
+        reference = index_reference(reference)
     signals = _with_reference(_normalised(accepted), reference)
     signals["signal_key"] = signal_keys(signals)
     signals["household_key"] = household_key(signals, key)

@@ -24,8 +24,15 @@ def keyed_hash(text: str, key: bytes) -> str:
 
 
 def _hash_series(texts: pd.Series, key: bytes) -> pd.Series:
-    values = [pd.NA if pd.isna(text) else keyed_hash(str(text), key) for text in texts]
-    return pd.Series(values, index=texts.index, dtype=STRING)
+    """:func:`keyed_hash` of every text, computed once per distinct text (NA stays NA)."""
+    if not key:
+        raise ValueError("the pseudonym key is empty")
+    codes, uniques = pd.factorize(texts.astype("string"), use_na_sentinel=True)
+    # hmac.digest is the one-shot C path of hmac.new(...).hexdigest(): the same value.
+    hashed = [hmac.digest(key, str(text).encode("utf-8"), "sha256").hex() for text in uniques]
+    distinct = pd.array(hashed, dtype=STRING)  # type: ignore[call-overload]
+    mapped = pd.api.extensions.take(distinct, codes, allow_fill=True)
+    return pd.Series(mapped, index=texts.index, dtype=STRING)
 
 
 def address_key_text(addresses: pd.DataFrame) -> pd.Series:

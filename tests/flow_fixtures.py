@@ -41,6 +41,20 @@ VOLATILE = {
 }
 
 
+#: The date of the example deliveries in ../shared/examples.
+EXAMPLES_DATE = date(2026, 10, 5)
+
+
+def _redate(content: bytes, night: date) -> bytes:
+    """The example delivery with its signal date (ISO and Dutch spelling) moved to ``night``."""
+    for old, new in (
+        (EXAMPLES_DATE.isoformat(), night.isoformat()),
+        (EXAMPLES_DATE.strftime("%d-%m-%Y"), night.strftime("%d-%m-%Y")),
+    ):
+        content = content.replace(old.encode(), new.encode())
+    return content
+
+
 @dataclass(frozen=True)
 class Municipality:
     """A tiny municipality on disk: inbox, reference list and a data dir for the database."""
@@ -63,7 +77,12 @@ class Municipality:
                 continue
             target = self.inbox / partner / f"{night.isoformat()}{source.suffix}"
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            if source.suffix == ".xlsx" or night == EXAMPLES_DATE:
+                shutil.copyfile(source, target)
+            else:
+                # Another night's list: the same signals, signalled on that night (a partner
+                # sending the very same file again is refused as a duplicate).
+                target.write_bytes(_redate(source.read_bytes(), night))
             written.append(target)
         return written
 

@@ -29,9 +29,7 @@ def test_shipped_catalog_has_every_feed_partner():
     assert catalog.get("nazorg").kind == "aftercare"
     assert catalog.get("water").format == "xlsx" and catalog.get("water").sheet == "Signalen"
     assert catalog.get("zorg").encoding == "latin-1"
-    assert (catalog.get("zorg").window_min_days, catalog.get("zorg").window_max_days) == (30, 100)
-    assert catalog.get("domesta").window_min_days == 30
-    assert catalog.get("bank").requires_consent and catalog.get("bank").window_min_days is None
+    assert catalog.get("bank").requires_consent and not catalog.get("domesta").requires_consent
     assert all(spec.complete_snapshot for spec in catalog.partners.values())
 
 
@@ -52,7 +50,8 @@ def _shipped_document() -> dict:
         ("zorg", {"encoding": "cp1252"}, "encoding"),
         ("water", {"sheet": None}, "sheet"),
         ("domesta", {"date_format": "dd-mm-jjjj"}, "date_format"),
-        ("zorg", {"window_min_days": 120}, "window_min_days"),
+        # Day windows are the triage policy's (one place): the catalog refuses them.
+        ("zorg", {"window_min_days": 30}, "window_min_days"),
         ("energie", {"columns": {"signal_id": "signal_id", "postcode": "postcode"}}, "huisnummer"),
         (
             "domesta",

@@ -17,6 +17,7 @@ from tests.flow_fixtures import prefect_harness_fixture  # noqa: F401  (fixture)
 EXPECTED = {
     "nightly": ("0 2 * * *", "flows/runner.py:scheduled_nightly"),
     "retention": ("30 3 * * *", "flows/retention.py:retention"),
+    "train": ("0 5 * * 0", "flows/training.py:train"),
 }
 TIMEZONE = "Europe/Amsterdam"
 

@@ -76,7 +76,9 @@ def test_domesta_bom_crlf_decimal_comma_thousands_dot(tmp_path, catalog):
         {"postcode": "7906KL", "huisnummer": 16, "toevoeging": "B"}
     ]
     assert records["signal_date"].iloc[0] == pd.Timestamp("2026-10-05")
-    raw = json.loads(records["raw"].iloc[0])
+    # Accepted rows carry no JSON of the record; it is rebuilt for the rows that need it.
+    assert records["raw"].isna().all()
+    raw = json.loads(result.raw_of(records["source_row"]).iloc[0])
     assert raw["achterstand_bedrag"] == "1.396,80" and raw["postcode"] == "7906kl"
 
 
@@ -316,7 +318,7 @@ def test_zorg_latin1_yyyymmdd_and_cak(tmp_path, catalog):
     assert records["amount"].tolist() == [412.56, 1890.0]
     assert records["cak_registered"].tolist() == [False, True]
     assert records["toevoeging"].tolist() == ["B", "é"]
-    assert json.loads(records["raw"].iloc[1])["HUISNR_TOEV"] == "é"
+    assert json.loads(result.raw_of(records["source_row"]).iloc[1])["HUISNR_TOEV"] == "é"
     assert result.rejected["reason_code"].tolist() == ["arrears_since_invalid_date"]
 
 
@@ -353,22 +355,29 @@ def test_bank_jsonl_malformed_line_consent_and_indicators(tmp_path, catalog):
     text += (
         json.dumps({"postcode": "7906KL", "house_number": 1, "referral_date": "2026-10-03"}) + "\n"
     )
+    consented_but_broken = {"referral_id": "B-8", "postcode": "7906KL", "consent": True}
+    text += json.dumps(consented_but_broken) + "\n"
     result = _read(
         catalog, tmp_path, "bank", _write(tmp_path, "bank", text.encode(), name=f"{DAY}.jsonl")
     )
     records = result.records
-    assert records["signal_id"].tolist() == ["B-1", "B-2", "B-3"]
-    assert records["source_row"].tolist() == [1, 2, 5]
-    assert records["consent"].tolist() == [True, False, False]  # missing consent is no consent
-    assert records["indicators"].tolist() == ["rood_staan,stornering", "spaartegoed_daalt", pd.NA]
-    assert records[["huisnummer", "toevoeging"]].values.tolist()[2] == [14, "A"]
+    # Only a referral with consent is read on; a malformed line has no consent either.
+    assert records["signal_id"].tolist() == ["B-1"]
+    assert records["source_row"].tolist() == [1]
+    assert records["consent"].tolist() == [True]
+    assert records["indicators"].tolist() == ["rood_staan,stornering"]
     assert records["partner_type"].unique().tolist() == ["Overige"]
     assert result.rejected[["source_row", "reason_code"]].values.tolist() == [
-        [4, "json_malformed"],
-        [6, "json_not_object"],
-        [7, "required_field_missing"],
+        [2, "no_consent"],
+        [4, "no_consent"],
+        [5, "no_consent"],  # missing consent is no consent
+        [6, "no_consent"],
+        [7, "no_consent"],
+        [8, "required_field_missing"],
     ]
-    assert result.rows_in == 6  # the blank line is not a record
+    refused = result.rejected[result.rejected["reason_code"] == "no_consent"]
+    assert set(refused["reason_en"]) == {"Bank referral without recorded consent"}
+    assert result.rows_in == 7  # the blank line is not a record
 
 
 def test_nazorg_aftercare_file(tmp_path, catalog):
@@ -397,7 +406,7 @@ def test_shared_examples(shared_dir, catalog):
         "energie": (2, 2, 0),
         "water": (1, 1, 0),
         "zorg": (2, 2, 0),
-        "bank": (2, 2, 0),
+        "bank": (2, 1, 1),  # the referral without consent is refused at read
         "nazorg": (1, 1, 0),
     }
     address = ["postcode", "huisnummer", "toevoeging"]
@@ -409,7 +418,8 @@ def test_shared_examples(shared_dir, catalog):
         records = results[partner].records
         row = records.loc[records["signal_id"] == signal_id, address]
         assert row.values.tolist() == [["7906KL", 16, "B"]], partner
-    assert results["bank"].records["consent"].tolist() == [True, False]
+    assert results["bank"].records["consent"].tolist() == [True]
+    assert results["bank"].rejected["reason_code"].tolist() == ["no_consent"]
     domesta = results["domesta"].records.set_index("signal_id")
     assert bool(domesta.loc["DOM-2026-00419", "eviction_requested"])
     assert bool(results["zorg"].records.set_index("signal_id").loc["ZV1002932", "cak_registered"])

@@ -221,7 +221,7 @@ def test_minimum_amount_boundary(amount, status):
     assert row["status"] == status
     if status == STATUS_UNFOUNDED:
         assert row["rule"] == "drempelbedrag"
-        assert "EUR 75,00" in row["reason_nl"]
+        assert "€ 75,00" in row["reason_nl"]
 
 
 def test_bank_referral_without_amount_is_not_held_to_minimum_but_needs_consent():

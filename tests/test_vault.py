@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from connectors.vault import ContactVault, VaultError
 from signals.schema import SIGNAL_SCHEMA, conform
 from signals.validation import DeliveryRules, validate_delivery
 from signals.validation.expectations import SuiteParameters, add_check_columns, partner_signal_suite
-from signals.validation.runner import run_suite
+from signals.validation.runner import run_suite_complete
 
 KEY = Fernet.generate_key()
 ADDRESS = {"postcode": "7901AB", "huisnummer": 12, "toevoeging": "A"}
@@ -119,6 +120,37 @@ def test_data_docs_refuse_results_with_values(tmp_path: Path) -> None:
         delivery_date=pd.Timestamp("2026-10-05"),
         max_plausible_amount=1000.0,
     )
-    complete, _ = run_suite(add_check_columns(records, params), partner_signal_suite(params))
+    complete = run_suite_complete(add_check_columns(records, params), partner_signal_suite(params))
     with pytest.raises(UnsafeResultsError):
         build_data_docs([complete], tmp_path)
+
+
+def test_the_data_docs_index_reads_offline(tmp_path: Path) -> None:
+    """GX's index builds its list with JavaScript from CDNs; ours is static and links every
+    validation page (which GX renders in full)."""
+    records = conform(
+        pd.DataFrame(
+            {
+                "partner": ["domesta"],
+                "delivery_date": [pd.Timestamp("2026-10-05")],
+                "partner_type": ["Huur"],
+                "signal_id": ["S1"],
+                "postcode": ["7946QX"],
+                "huisnummer": [4817],
+                "toevoeging": [""],
+                "amount": [100.0],
+                "signal_date": [pd.Timestamp("2026-10-01")],
+            }
+        ),
+        SIGNAL_SCHEMA,
+    )
+    rules = DeliveryRules(
+        partner="domesta", partner_type="Huur", kind="signal", delivery_date=date(2026, 10, 5)
+    )
+    outcome = validate_delivery(records, rules, None)
+    index = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-05")
+    text = index.read_text(encoding="utf-8")
+    assert "<script" not in text and "http" not in text
+    links = re.findall(r'href="(validations/[^"]+)"', text)
+    assert links and all((index.parent / link).is_file() for link in links)
+    assert "signals.domesta" in text and "2026-10-05" in text

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import pandas as pd
+
 from signals import ddas
 
 TASK_ID: Final = "Taak-ID"
@@ -150,4 +152,16 @@ def safe_text(value: object) -> object:
     """
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    return value
+
+
+def col_is_text(column: pd.Series) -> bool:
+    """A column that may hold text (object, string or pandas' str dtype)."""
+    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+
+
+def unsafe_text(value: str) -> str:
+    """The text ``safe_text`` was given back (a file we wrote, edited and returned)."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
     return value

@@ -124,7 +124,7 @@ def write_task_list_csv(frame: pd.DataFrame, path: Path) -> Path:
     out = frame.copy()
     out[col.DUE] = out[col.DUE].dt.strftime(DATE_FORMAT_CSV)
     for name in out.columns:
-        if out[name].dtype == "string" or out[name].dtype == object:
+        if col.col_is_text(out[name]):
             out[name] = out[name].map(col.safe_text, na_action="ignore")
     out.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",", float_format="%.2f")
     return path
@@ -198,8 +198,9 @@ def _cell_value(value: object) -> object:
 def _write_rows(sheet: Worksheet, frame: pd.DataFrame) -> None:
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
-        sheet.append([_cell_value(value) for value in row])
-    # A string cell is always text: openpyxl would take "=..." for a formula.
+        sheet.append([col.safe_text(_cell_value(value)) for value in row])
+    # A string cell is always text: openpyxl would take "=..." for a formula. The leading "'"
+    # of safe_text keeps it text too when a worker edits the cell in Excel.
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str):
@@ -302,8 +303,8 @@ def _row_heights(sheet: Worksheet, frame: pd.DataFrame) -> None:
         width = col.PRINT_WIDTHS.get(name, 30)
         if name in frame.columns:
             length = frame[name].astype("string").fillna("").str.len().to_numpy(dtype=np.int64)
-            # About 1.15 characters of this text fit per unit of column width.
-            per_line = max(int(width * 1.15), 1)
+            # About one character of this text fits per unit of column width (LibreOffice, A4).
+            per_line = max(int(width * 1.0), 1)
             lines = np.maximum(lines, -(-length // per_line))
     sheet.row_dimensions[1].height = 30
     for row, count in enumerate(lines.tolist(), start=2):
@@ -324,7 +325,10 @@ def _print_settings(sheet: Worksheet, frame: pd.DataFrame, title: str) -> None:
     sheet.page_setup.scale = max(40, min(100, int(100 * PAGE_CHARACTERS / widths)))
     sheet.print_options.gridLines = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    # Room for the page header and footer above and below the table (LibreOffice draws them
+    # inside the margin: at 0.6 inch the title overlapped the column headers).
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.9
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
     sheet.oddHeader.center.text = title
     sheet.oddFooter.center.text = "Pagina &P van &N"
     sheet.oddFooter.right.text = "Vertrouwelijk: alleen voor het eigen team"

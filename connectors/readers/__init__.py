@@ -10,14 +10,13 @@ from connectors.catalog import PartnerSpec
 from connectors.inbox import delivery_date_of
 from connectors.readers.base import (
     ENCODING_INVALID,
-    FILE_EMPTY,
     FILE_NAME_UNRECOGNISED,
     FILE_UNREADABLE,
     DeliveryUnreadable,
     ReadResult,
     unreadable,
 )
-from connectors.readers.csv_reader import parse_csv_text
+from connectors.readers.csv_reader import parse_csv_bytes
 from connectors.readers.jsonl_reader import parse_jsonl_text
 from connectors.readers.records import Lineage, type_records
 from connectors.readers.xlsx_reader import read_xlsx
@@ -49,12 +48,13 @@ def _decoded_text(path: Path, spec: PartnerSpec, source_file: str) -> str:
 def _raw_rows(path: Path, spec: PartnerSpec, source_file: str) -> pd.DataFrame:
     if spec.format == "xlsx":
         return read_xlsx(path, spec, source_file)
-    text = _decoded_text(path, spec, source_file)
     if spec.format == "jsonl":
-        return parse_jsonl_text(text, spec, source_file)
-    if not text.strip():
-        raise unreadable(source_file, FILE_EMPTY)
-    return parse_csv_text(text, spec, source_file)
+        return parse_jsonl_text(_decoded_text(path, spec, source_file), spec, source_file)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise unreadable(source_file, FILE_UNREADABLE) from None
+    return parse_csv_bytes(content, spec, source_file)
 
 
 def read_delivery(path: Path, spec: PartnerSpec, inbox_root: Path) -> ReadResult:
@@ -76,4 +76,5 @@ def read_delivery(path: Path, spec: PartnerSpec, inbox_root: Path) -> ReadResult
         records=records,
         rejected=rejected,
         rows_in=len(raw),
+        source=raw,
     )

@@ -1,15 +1,18 @@
 """What every reader returns, and how a file that cannot be read at all is reported.
 
 Readers first turn a file into *raw rows*: one row per record, every source column as text, plus
-the reserved columns below. The shared typing step (``records.py``) then parses the text into the
-canonical table, turning each failing cell into a rejected row with its reason.
+the reserved columns below. The JSON of a record as received (``RAW``) may be left NA by a
+reader for well-formed rows: :func:`raw_text` rebuilds it from the columns, so it is only
+made for the few rows that are quarantined. The shared typing step (``records.py``) then
+parses the text into the canonical table, turning each failing cell into a rejected row with
+its reason.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -46,11 +49,23 @@ class ReadResult:
     records: pd.DataFrame
     rejected: pd.DataFrame
     rows_in: int
+    #: The raw rows the records were typed from (for :meth:`raw_of`); None when not kept.
+    source: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Nothing silently lost: every record of the file is either kept or rejected.
         if self.rows_in != len(self.records) + len(self.rejected):
             raise AssertionError(f"{self.source_file}: rows in != records + rejected")
+
+    def raw_of(self, source_rows: pd.Series) -> pd.Series:
+        """The record as received (JSON text) for each of ``source_rows``; NA when unknown."""
+        if self.source is None:
+            return pd.Series(pd.NA, index=source_rows.index, dtype="string")
+        wanted = self.source[self.source[SOURCE_ROW].isin(source_rows.dropna())]
+        by_row = raw_text(wanted).set_axis(wanted[SOURCE_ROW].to_numpy())
+        by_row = by_row[~by_row.index.duplicated()]
+        found = by_row.reindex(source_rows.to_numpy())
+        return pd.Series(found.to_numpy(), index=source_rows.index, dtype="string")
 
 
 @dataclass(frozen=True)
@@ -78,9 +93,20 @@ REQUIRED_FIELD_MISSING = Reason(
     "a required field is missing from the record",
     "een verplicht veld ontbreekt in het record",
 )
+FIELD_TOO_LONG = Reason(
+    "field_too_long",
+    "a field is longer than any value this delivery can hold",
+    "een veld is langer dan een waarde in deze levering kan zijn",
+)
 STRUCTURAL_REASONS = {
     reason.code: reason
-    for reason in (FIELD_COUNT_MISMATCH, JSON_MALFORMED, JSON_NOT_OBJECT, REQUIRED_FIELD_MISSING)
+    for reason in (
+        FIELD_COUNT_MISMATCH,
+        JSON_MALFORMED,
+        JSON_NOT_OBJECT,
+        REQUIRED_FIELD_MISSING,
+        FIELD_TOO_LONG,
+    )
 }
 
 
@@ -136,6 +162,24 @@ def missing_sheet(source_file: str, sheet: str) -> DeliveryUnreadable:
 def raw_json(record: Mapping[str, object]) -> str:
     """The record as received, as a JSON object (non-ASCII kept readable)."""
     return json.dumps(record, ensure_ascii=False)
+
+
+def raw_text(raw: pd.DataFrame) -> pd.Series:
+    """``RAW`` of raw rows, rebuilt from the source columns where a reader left it NA.
+
+    Per row in Python: meant for the rows that are kept as received (quarantine), not for all.
+    """
+    text = raw[RAW].astype("string")
+    missing = text.isna().to_numpy()
+    if missing.any():
+        columns = [name for name in raw.columns if name not in RESERVED]
+        cells = raw.loc[missing, columns].astype("string").fillna("")
+        built = [
+            raw_json(dict(zip(columns, values, strict=True)))
+            for values in cells.itertuples(index=False, name=None)
+        ]
+        text[missing] = pd.array(built, dtype="string")  # type: ignore[call-overload]
+    return text
 
 
 def raw_rows(header: Sequence[str], rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:

@@ -14,10 +14,29 @@ from connectors.readers.base import (
     RAW,
     REQUIRED_FIELD_MISSING,
     SOURCE_ROW,
+    Reason,
     missing_columns,
     raw_json,
     raw_rows,
+    unreadable,
 )
+from signals.schema import BOOL
+
+JSON_ARRAY = Reason(
+    "json_array",
+    "the file is one JSON array, not JSON Lines (one object per line)",
+    "het bestand is een JSON-array, geen JSON Lines (een object per regel)",
+)
+
+
+def _is_json_array(text: str) -> bool:
+    """The whole file is one JSON array (an export in the wrong format, not broken lines)."""
+    if not text.lstrip().startswith("["):
+        return False
+    try:
+        return isinstance(json.loads(text), list)
+    except (json.JSONDecodeError, RecursionError):
+        return False
 
 
 def _cell_text(value: object) -> str:
@@ -40,6 +59,12 @@ def _received_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _boolean_fields(spec: PartnerSpec) -> list[str]:
+    """Source fields of the partner's yes/no columns (consent)."""
+    schema = spec.schema_columns
+    return [source for column, source in spec.columns.items() if schema.get(column) == BOOL]
+
+
 def _record(line_text: str, line: int, spec: PartnerSpec) -> dict[str, object]:
     try:
         value = json.loads(line_text)
@@ -48,6 +73,12 @@ def _record(line_text: str, line: int, spec: PartnerSpec) -> dict[str, object]:
     if not isinstance(value, dict):
         return {SOURCE_ROW: line, RAW: raw_json({"_line": line_text}), BROKEN: JSON_NOT_OBJECT.code}
     cells = {str(key): _cell_text(item) for key, item in value.items()}
+    # JSON is typed: a yes/no field is a JSON boolean. "ja", "true" (a string) or 1 is shown as
+    # its JSON text, which no yes/no spelling matches, so it is not taken for consent.
+    for key in _boolean_fields(spec):
+        item = value.get(key)
+        if item is not None and not isinstance(item, bool):
+            cells[key] = json.dumps(item, ensure_ascii=False)
     received = {str(key): _received_text(item) for key, item in value.items()}
     absent = [name for name in spec.required if name not in value]
     broken = REQUIRED_FIELD_MISSING.code if absent else ""
@@ -59,7 +90,10 @@ def parse_jsonl_text(text: str, spec: PartnerSpec, source_file: str) -> pd.DataF
 
     A required field that no object of the file has is a missing column, as in a CSV header:
     the export is broken, so the whole file is refused rather than every line quarantined.
+    So is a file that is one JSON array.
     """
+    if _is_json_array(text):
+        raise unreadable(source_file, JSON_ARRAY)
     rows = [
         _record(line_text.rstrip("\r"), number, spec)
         for number, line_text in enumerate(text.split("\n"), start=1)

@@ -11,15 +11,35 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from connectors.catalog import PartnerSpec
-from connectors.readers.base import BROKEN, RAW, SOURCE_ROW, STRUCTURAL_REASONS, Reason
+from connectors.readers.base import (
+    BROKEN,
+    FIELD_TOO_LONG,
+    RAW,
+    RESERVED,
+    SOURCE_ROW,
+    STRUCTURAL_REASONS,
+    Reason,
+    raw_text,
+)
 from signals import parsing
 from signals.address import house_number_failed, normalise_address
 from signals.schema import BOOL, DATE, FIELD_NAMES, FLOAT, INT, REJECT_SCHEMA, conform
 
 ADDRESS_COLUMNS = ("postcode", "huisnummer", "toevoeging")
+#: A consent-based referral whose consent is not exactly yes (JSON ``true``): refused whole,
+#: whatever else is wrong with it, so that nothing of it is kept (flows/ingest.py).
+NO_CONSENT = Reason(
+    "no_consent",
+    "Bank referral without recorded consent",
+    "Bankverwijzing zonder vastgelegde toestemming",
+)
+#: No field of any delivery is legitimately longer (ids, codes, amounts, dates, indicator
+#: lists); a longer one is a broken export or an attack, and quarantines its row alone.
+MAX_FIELD_CHARS = 4096
 
 
 def field_reason(column: str, problem: str) -> Reason:
@@ -104,14 +124,28 @@ def type_columns(
     return typed, failures
 
 
-def _rejections(raw: pd.DataFrame, failures: list[tuple[Reason, pd.Series]]) -> pd.DataFrame:
-    """One rejection per failing row: the first reason's code, all reasons' texts."""
-    reasons: dict[Hashable, list[Reason]] = {}
+def without_consent(typed: pd.DataFrame, spec: PartnerSpec) -> pd.Series:
+    """Rows of a consent-based partner whose consent is not yes (all False for others)."""
+    if not spec.requires_consent or "consent" not in typed.columns:
+        return pd.Series(False, index=typed.index)
+    return ~typed["consent"].eq(True).fillna(False).astype(bool)
+
+
+def _rejections(
+    raw: pd.DataFrame, failures: list[tuple[Reason, pd.Series]], refused: pd.Series
+) -> pd.DataFrame:
+    """One rejection per failing row: the first reason's code, all reasons' texts.
+
+    A ``refused`` row (no consent) has that one reason only: it is not looked at further.
+    """
+    reasons: dict[Hashable, list[Reason]] = {
+        index: [NO_CONSENT] for index in refused[refused].index
+    }
     broken = raw[BROKEN].fillna("")
-    for index, code in broken[broken != ""].items():
+    for index, code in broken[(broken != "") & ~refused].items():
         reasons[index] = [STRUCTURAL_REASONS[code]]
     for reason, failed in failures:
-        for index in failed[failed & (broken == "")].index:
+        for index in failed[failed & (broken == "") & ~refused].index:
             reasons.setdefault(index, []).append(reason)
     rows = [
         {
@@ -127,28 +161,46 @@ def _rejections(raw: pd.DataFrame, failures: list[tuple[Reason, pd.Series]]) -> 
     )
 
 
-def _with_lineage(frame: pd.DataFrame, raw: pd.DataFrame, lineage: Lineage) -> pd.DataFrame:
+def _with_lineage(
+    frame: pd.DataFrame, raw: pd.DataFrame, lineage: Lineage, with_raw: bool = False
+) -> pd.DataFrame:
+    """Lineage columns; ``raw`` as received only ``with_raw`` (else as the reader left it)."""
     frame = frame.copy()
     frame["partner"] = lineage.partner
     frame["delivery_date"] = pd.Timestamp(lineage.delivery_date)
     frame["source_file"] = lineage.source_file
     frame["source_row"] = raw.loc[frame.index, SOURCE_ROW]
-    frame["raw"] = raw.loc[frame.index, RAW]
+    frame["raw"] = raw_text(raw.loc[frame.index]) if with_raw else raw.loc[frame.index, RAW]
     return frame
+
+
+def mark_long_fields(raw: pd.DataFrame) -> pd.DataFrame:
+    """``raw`` with rows holding a field over ``MAX_FIELD_CHARS`` marked broken (if not yet)."""
+    columns = [name for name in raw.columns if name not in RESERVED]
+    if not columns or raw.empty:
+        return raw
+    lengths = [raw[name].astype("string").str.len().fillna(0).to_numpy() for name in columns]
+    too_long = np.vstack(lengths).max(axis=0) > MAX_FIELD_CHARS
+    fresh = too_long & (raw[BROKEN].fillna("") == "").to_numpy()
+    if not fresh.any():
+        return raw
+    marked = raw.copy()
+    marked.loc[fresh, BROKEN] = FIELD_TOO_LONG.code
+    return marked
 
 
 def type_records(
     raw: pd.DataFrame, spec: PartnerSpec, lineage: Lineage
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical records (``spec.schema_columns``) and read rejections (``REJECT_SCHEMA``)."""
-    raw = raw.reset_index(drop=True)
+    raw = mark_long_fields(raw.reset_index(drop=True))
     typed, failures = type_columns(raw, spec)
-    rejections = _rejections(raw, failures)
+    rejections = _rejections(raw, failures, without_consent(typed, spec))
     kept = typed.drop(index=rejections.index)
     if spec.partner_type is not None:
         kept["partner_type"] = spec.partner_type
     records = conform(_with_lineage(kept, raw, lineage), spec.schema_columns)
-    rejected = _with_lineage(rejections.assign(stage="read"), raw, lineage).sort_values(
+    rejected = _with_lineage(rejections.assign(stage="read"), raw, lineage, True).sort_values(
         "source_row"
     )
     return records, conform(rejected, REJECT_SCHEMA)

@@ -16,9 +16,10 @@ def decimal_nl(value: float, places: int = 1) -> str:
 
 
 def euro_nl(value: float) -> str:
-    """``1234.5`` -> ``"EUR 1.234,50"`` (thousands dot, decimal comma)."""
+    """``1234.5`` -> ``"€ 1.234,50"`` (euro sign, thousands dot, decimal comma: as Dutch
+    readers write amounts, and as the web pages show them)."""
     text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"EUR {text}"
+    return f"€ {text}"
 
 
 def audit_suffix(version: str, rule: str) -> str:

@@ -46,6 +46,9 @@ CHECK_BSN = "_check_bsn_eleven_test"
 CHECK_WINDOW = "_check_within_window"
 CHECK_FIRST = "_check_first_occurrence"
 CHECK_CONSENT = "_check_consent"
+CHECK_INDICATORS = "_check_indicators"
+#: Longest partner record id the database keeps (connectors/database/models.py).
+MAX_ID_LENGTH = 200
 DUPLICATE_CODE = "duplicate"
 
 
@@ -60,6 +63,7 @@ class SuiteParameters:
     window_min_days: int | None = None
     window_max_days: int | None = None
     requires_consent: bool = False
+    indicators: tuple[str, ...] = ()
 
 
 def _meta(code: str, reason_en: str, reason_nl: str) -> dict[str, Any]:
@@ -87,10 +91,11 @@ def _not_negative(column: str, ceiling: float | None = None) -> Expectation:
     if ceiling is None:
         meta = _meta(f"{column}_negative", f"'{column}' is negative", f"{nl} is negatief")
     else:
+        ceiling_nl = f"{ceiling:,.0f}".replace(",", ".")
         meta = _meta(
             f"{column}_out_of_range",
             f"'{column}' is negative or above the plausible ceiling of EUR {ceiling:,.0f}",
-            f"{nl} is negatief of hoger dan het plausibele maximum van EUR {ceiling:,.0f}",
+            f"{nl} is negatief of hoger dan het plausibele maximum van € {ceiling_nl}",
         )
     return gxe.ExpectColumnValuesToBeBetween(
         column=column, min_value=0, max_value=ceiling, meta=meta
@@ -108,6 +113,21 @@ def _not_after_delivery(column: str, delivery_date: pd.Timestamp) -> Expectation
             f"{column}_in_future",
             f"'{column}' lies after the delivery date",
             f"{nl} ligt na de leverdatum",
+        ),
+    )
+
+
+def _id_length(column: str) -> Expectation:
+    import great_expectations.expectations as gxe
+
+    nl = FIELD_NAMES.get(column, (column, column))[1]
+    return gxe.ExpectColumnValueLengthsToBeBetween(
+        column=column,
+        max_value=MAX_ID_LENGTH,
+        meta=_meta(
+            f"{column}_too_long",
+            f"'{column}' is longer than {MAX_ID_LENGTH} characters",
+            f"{nl} is langer dan {MAX_ID_LENGTH} tekens",
         ),
     )
 
@@ -163,6 +183,7 @@ def canonical_expectations(params: SuiteParameters) -> list[Expectation]:
     import great_expectations.expectations as gxe
 
     expectations = [_not_null("signal_id"), _not_null("partner_type"), _not_null("signal_date")]
+    expectations.append(_id_length("signal_id"))
     expectations += address_expectations()
     expectations += [
         gxe.ExpectColumnValuesToBeInSet(
@@ -225,6 +246,16 @@ def partner_expectations(params: SuiteParameters) -> list[Expectation]:
                 f"({_window_text(params.window_min_days, params.window_max_days)} dagen)",
             )
         )
+    if params.indicators:
+        agreed = ", ".join(params.indicators)
+        expectations.append(
+            _is_true(
+                CHECK_INDICATORS,
+                "indicator_unknown",
+                f"Indicators outside the agreed set ({agreed}) or repeated",
+                f"Indicatoren buiten de afgesproken set ({agreed}) of dubbel",
+            )
+        )
     if params.requires_consent:
         expectations.append(
             _is_true(
@@ -247,6 +278,7 @@ def aftercare_expectations(delivery_date: pd.Timestamp) -> list[Expectation]:
 
     return [
         _not_null("dossier_id"),
+        _id_length("dossier_id"),
         *address_expectations(),
         _not_null("trajectory_end_date"),
         _not_after_delivery("trajectory_end_date", delivery_date),
@@ -338,4 +370,22 @@ def add_check_columns(records: pd.DataFrame, params: SuiteParameters) -> pd.Data
         params.window_max_days,
     ) | announces_crisis(out)
     out[CHECK_CONSENT] = out["consent"].fillna(False).astype(bool)
+    if params.indicators:
+        out[CHECK_INDICATORS] = indicators_agreed(out["indicators"], params.indicators)
     return out
+
+
+def indicators_agreed(indicators: pd.Series, agreed: tuple[str, ...]) -> pd.Series:
+    """True where every comma-separated indicator is agreed and none repeats (none: true).
+
+    Parsed once per distinct value: referral lists repeat few combinations.
+    """
+    allowed = set(agreed)
+
+    def fits(text: str) -> bool:
+        codes = [code.strip() for code in text.split(",") if code.strip()]
+        return set(codes) <= allowed and len(codes) == len(set(codes))
+
+    text = indicators.astype("string").fillna("")
+    verdicts = {value: fits(value) for value in text.unique()}
+    return text.map(verdicts).astype(bool)

@@ -32,6 +32,8 @@ class DeliveryRules:
     window_min_days: int | None = None
     window_max_days: int | None = None
     requires_consent: bool = False
+    #: The agreed indicator codes of a referral (FEEDS.md); empty: the column is not checked.
+    indicators: tuple[str, ...] = ()
     max_row_count_drop: float = 0.5
     max_plausible_amount: float = 100_000.0
 

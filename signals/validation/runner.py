@@ -1,17 +1,22 @@
 """Run the suites on a delivery: row-level quarantine and table-level verdicts.
 
-Two runs of one suite on an ephemeral GX context: a COMPLETE run with the row id as
-``unexpected_index_column_names`` maps failures back to rows (it holds raw values, so it never
-leaves this module); a SUMMARY run without unexpected values is returned for Data Docs.
+The suite runs ONCE per delivery on an ephemeral GX context, in the SUMMARY result format
+without unexpected values (``DOCS_RESULT_FORMAT``: counts only, cheap at millions of rows and
+safe for Data Docs). Which rows failed comes from vectorised masks of the same expectations
+(``rule_masks``), and each mask must count exactly the rows GX counted as unexpected: a
+mismatch, an expectation GX could not evaluate, or one of a kind the masks do not know
+refuses the delivery (``validation_error``) rather than trusting either side alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from signals.schema import AFTERCARE_SCHEMA, REJECT_SCHEMA, SIGNAL_SCHEMA, STRING, conform
@@ -88,6 +93,7 @@ def validate_delivery(
         window_min_days=rules.window_min_days,
         window_max_days=rules.window_max_days,
         requires_consent=rules.requires_consent,
+        indicators=rules.indicators,
     )
     return _validate(records, partner_signal_suite(params), params, SIGNAL_SCHEMA)
 
@@ -137,8 +143,8 @@ def _validate(
         return ValidationOutcome(
             accepted=conform(checked, schema), quarantined=conform(checked, QUARANTINE_SCHEMA)
         )
-    row_result, docs_result = run_suite(checked, suite)
-    failures, broken = row_failures(row_result)
+    docs_result = run_suite(checked, suite)
+    failures, broken = mask_failures(checked, docs_result)
     if broken:
         names = ", ".join(broken)
         rejection = Rejection(
@@ -151,8 +157,8 @@ def _validate(
     return ValidationOutcome(accepted=accepted, quarantined=quarantined, results=[docs_result])
 
 
-def run_suite(frame: pd.DataFrame, suite: ExpectationSuite) -> tuple[Any, Any]:
-    """(row-level COMPLETE result, docs-safe SUMMARY result) of ``suite`` on ``frame``."""
+def run_suite(frame: pd.DataFrame, suite: ExpectationSuite) -> Any:
+    """The docs-safe SUMMARY result of ``suite`` on ``frame`` (counts, no values)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -163,9 +169,116 @@ def run_suite(frame: pd.DataFrame, suite: ExpectationSuite) -> tuple[Any, Any]:
         batch_parameters={"dataframe": frame}
     )
     suite = context.suites.add(suite)
-    row_result = batch.validate(suite, result_format=_ROW_RESULT_FORMAT)
-    docs_result = batch.validate(suite, result_format=DOCS_RESULT_FORMAT)
-    return row_result, docs_result
+    return batch.validate(suite, result_format=DOCS_RESULT_FORMAT)
+
+
+def run_suite_complete(frame: pd.DataFrame, suite: ExpectationSuite) -> Any:
+    """A COMPLETE result with row ids (raw values inside: never leaves this module).
+
+    Kept for checking the masks against GX's own row lists in tests; too slow for volume.
+    """
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas("delivery").add_dataframe_asset("records")
+    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    return batch.validate(context.suites.add(suite), result_format=_ROW_RESULT_FORMAT)
+
+
+def _regex_mask(column: pd.Series, regex: str) -> pd.Series:
+    """Rows whose value does not match ``regex`` (Python ``re.search``, once per value)."""
+    pattern = re.compile(regex)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    distinct = np.array([pattern.search(str(value)) is None for value in uniques], dtype=bool)
+    return pd.Series(np.where(codes < 0, False, distinct[np.maximum(codes, 0)]), index=column.index)
+
+
+def _between_mask(column: pd.Series, kwargs: Mapping[str, Any]) -> pd.Series:
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    inside = pd.Series(True, index=column.index)
+    if low is not None:
+        above = column > low if kwargs.get("strict_min") else column >= low
+        inside &= above.fillna(True).astype(bool)
+    if high is not None:
+        below = column < high if kwargs.get("strict_max") else column <= high
+        inside &= below.fillna(True).astype(bool)
+    return column.notna().astype(bool) & ~inside
+
+
+def _pair_mask(frame: pd.DataFrame, kwargs: Mapping[str, Any]) -> pd.Series | None:
+    if kwargs.get("ignore_row_if") != "either_value_is_missing":
+        return None
+    a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
+    greater = a >= b if kwargs.get("or_equal") else a > b
+    both = (a.notna() & b.notna()).astype(bool)
+    return both & ~greater.fillna(False).astype(bool)
+
+
+#: Unexpected rows per expectation type, as GX counts them (map expectations skip nulls).
+_MASKS: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], pd.Series | None]] = {
+    "expect_column_values_to_not_be_null": lambda f, k: f[k["column"]].isna().astype(bool),
+    "expect_column_values_to_be_between": lambda f, k: _between_mask(f[k["column"]], k),
+    "expect_column_values_to_match_regex": lambda f, k: (
+        f[k["column"]].notna().astype(bool) & _regex_mask(f[k["column"]], k["regex"])
+    ),
+    "expect_column_values_to_be_in_set": lambda f, k: (
+        f[k["column"]].notna().astype(bool)
+        & ~f[k["column"]].isin(list(k["value_set"])).fillna(False).astype(bool)
+    ),
+    "expect_column_pair_values_a_to_be_greater_than_b": _pair_mask,
+    "expect_column_value_lengths_to_be_between": lambda f, k: _between_mask(
+        f[k["column"]].astype("string").str.len(), k
+    ),
+}
+
+
+def rule_mask(frame: pd.DataFrame, config: Any) -> pd.Series | None:
+    """Unexpected rows of one expectation, vectorised; None for a kind without a mask."""
+    kwargs = dict(config.kwargs)
+    if kwargs.get("mostly") not in (None, 1, 1.0) or kwargs.get("row_condition"):
+        return None
+    make = _MASKS.get(config.type)
+    return None if make is None else make(frame, kwargs)
+
+
+def mask_failures(frame: pd.DataFrame, result: Any) -> tuple[pd.DataFrame, list[str]]:
+    """Failed (row id, reason, expectation) pairs from the masks, checked against GX's counts;
+    and the expectations that could not be evaluated or whose rows could not be told."""
+    parts: list[pd.DataFrame] = []
+    broken: list[str] = []
+    for outcome in result.results:
+        config = outcome.expectation_config
+        name = expectation_name(config)
+        if outcome.exception_info.get("raised_exception"):
+            broken.append(name)
+            continue
+        mask = rule_mask(frame, config)
+        counted = (outcome.result or {}).get("unexpected_count")
+        if mask is None or counted is None or int(mask.sum()) != int(counted):
+            broken.append(name)
+            continue
+        if outcome.success or not mask.any():
+            continue
+        meta = config.meta or {}
+        rows = frame.loc[mask.to_numpy(), ROW_ID].astype(int).to_numpy()
+        parts.append(
+            pd.DataFrame(
+                {
+                    ROW_ID: rows,
+                    "reason_code": meta.get("reason_code", config.type),
+                    "reason_en": meta.get("reason_en", name),
+                    "reason_nl": meta.get("reason_nl", name),
+                    "expectation": name,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=_FAILURE_COLUMNS), broken
+    return pd.concat(parts, ignore_index=True)[_FAILURE_COLUMNS], broken
 
 
 def expectation_name(config: Any) -> str:

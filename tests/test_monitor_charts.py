@@ -1,0 +1,82 @@
+"""Charts from the published tables: hidden values are gaps; the SVG needs no script or style."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+
+from signals.monitor.charts import Chart, Series, monitor_charts
+from signals.monitor.cube import Table, count_cube
+from signals.monitor.suppression import TOTAL
+from webapp.svg_charts import render_svg
+
+
+def _signals_table(counts: dict[str, int]) -> Table:
+    units = pd.DataFrame(
+        [
+            {
+                "maand": month,
+                "partnertype": "Huur",
+                "wijk": "A",
+                "signalen": 1,
+                "nieuwe episodes": 1,
+            }
+            for month, n in counts.items()
+            for _ in range(n)
+        ]
+    )
+    values = count_cube(
+        units,
+        {"maand": list(counts), "partnertype": ["Huur"], "wijk": ["A"]},
+        ["signalen", "nieuwe episodes"],
+    )
+    return Table(
+        "signalen",
+        "Signalen",
+        "",
+        ["maand", "partnertype", "wijk"],
+        ["signalen", "nieuwe episodes"],
+        values,
+    )
+
+
+def test_a_hidden_count_is_a_gap_in_the_line() -> None:
+    from signals.monitor.charts import _by_month, _monthly
+
+    table = _signals_table({"2026-01": 40, "2026-02": 3, "2026-03": 25})
+    rows = _monthly(table, 10, TOTAL, TOTAL)
+    # February (3) is hidden, and with it a second month so the period total does not tell.
+    series = _by_month(rows, ["2026-01", "2026-02", "2026-03"], "signalen")
+    assert series[1] is None
+    assert sum(value is None for value in series) == 2
+
+
+def test_the_svg_is_accessible_and_needs_no_script_or_style() -> None:
+    chart = Chart(
+        "signalen",
+        "Signalen per maand",
+        "line",
+        [Series("signalen", [0.0, 1.0, 2.0], [40.0, None, 25.0])],
+        [(0.0, "2026-01"), (1.0, "2026-02"), (2.0, "2026-03")],
+        "aantal",
+    )
+    svg = str(render_svg(chart, "g1"))
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert '<title id="g1-titel">Signalen per maand</title>' in svg
+    assert "<script" not in svg and "style=" not in svg
+    # The hidden February breaks the line: two separate runs of one point each.
+    assert svg.count("<polyline") == 2
+    assert re.search(r">2026-02<", svg)
+
+
+def test_every_monitor_chart_comes_from_its_table() -> None:
+    from signals.monitor import build_monitor
+    from tests.test_monitor_figures import _record
+
+    tables = build_monitor(_record(), date(2026, 1, 1), date(2026, 3, 31))
+    charts = monitor_charts(tables, ["2026-01", "2026-02", "2026-03"], 10)
+    assert {chart.table_key for chart in charts} <= set(tables)
+    for chart in charts:
+        assert str(render_svg(chart, chart.key)).count("<svg") == 1

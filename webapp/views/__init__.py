@@ -1,0 +1,1 @@
+"""The routers of the application, one module per group of users."""
