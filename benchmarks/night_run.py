@@ -18,6 +18,8 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,23 @@ def database_size(url: str) -> int:
         engine.dispose()
 
 
+@contextmanager
+def _profiled(target: Path | None) -> Iterator[None]:
+    """A pyinstrument profile of the block, as text, when ``target`` is given."""
+    if target is None:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        target.write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inbox", type=Path, required=True)
@@ -59,6 +78,7 @@ def main() -> None:
     parser.add_argument("--prepare-until", type=date.fromisoformat, default=None)
     parser.add_argument("--prepare-from", type=date.fromisoformat, default=None)
     parser.add_argument("--json", type=Path, required=True)
+    parser.add_argument("--profile", type=Path, default=None, help="pyinstrument text profile")
     args = parser.parse_args()
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +121,7 @@ def main() -> None:
         _resources.cache_clear()  # the measured night pays its own resource set-up
         reference_addresses.cache_clear()
         flow = nightly_for(get_settings())
-        with instrumented() as meter:
+        with instrumented() as meter, _profiled(args.profile):
             began = time.perf_counter()
             report = flow(as_of=args.night)
             wall = time.perf_counter() - began

@@ -19,7 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from synthetic.population import build_addresses, build_households, valid_bsns
+from synthetic.population import (
+    LETTER_PAIRS,
+    WIJKEN,
+    build_households,
+    street_name,
+    valid_bsns,
+)
 
 #: Mean rows per household in each partner's delivery: about 5 rows per household in all, so
 #: 1M households give the ≈5M-row national night of issue 10.
@@ -49,7 +55,7 @@ def write_bulk_night(
     if households < 50:
         raise ValueError("need at least 50 households")
     rng = np.random.default_rng(seed)
-    addresses = build_addresses(round(households * 1.03), rng)
+    addresses = bulk_addresses(round(households * 1.03), rng)
     hh = build_households(addresses, households, night, rng)
     (out / "reference").mkdir(parents=True, exist_ok=True)
     addresses.to_csv(out / "reference" / "adressen.csv", sep=";", index=False, lineterminator="\n")
@@ -66,6 +72,41 @@ def write_bulk_night(
         summary.rows_per_partner[partner] = len(rows)
         summary.files.append(label)
     return summary
+
+
+#: House numbers per postcode in the bulk address list.
+NUMBERS_PER_POSTCODE = 25
+
+
+def bulk_addresses(count: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``count`` distinct addresses, column-wise: 25 house numbers per postcode, postcodes
+    running through 1000 AA … 9999 ZZ (room for 89M addresses), 5% with suffix ``A``; the
+    ten wijken of the sample by postcode, a street per postcode."""
+    index = np.arange(count)
+    block = index // NUMBERS_PER_POSTCODE
+    pairs = np.array(LETTER_PAIRS)
+    digits = 1000 + block // len(pairs)
+    if digits.max(initial=1000) > 9999:
+        raise ValueError("too many addresses for the bulk address list")
+    postcode = pd.Series(digits.astype(str)) + " " + pd.Series(pairs[block % len(pairs)])
+    wijk = digits % len(WIJKEN)
+    codes = np.array([w.code for w in WIJKEN])
+    names = np.array([w.name for w in WIJKEN])
+    places = np.array([w.places[0] for w in WIJKEN])
+    streets = np.array([street_name(i) for i in range(500)])
+    return pd.DataFrame(
+        {
+            "postcode": postcode,
+            "huisnummer": index % NUMBERS_PER_POSTCODE + 1,
+            "toevoeging": np.where(rng.random(count) < 0.05, "A", ""),
+            "wijkcode": codes[wijk],
+            "wijknaam": names[wijk],
+            "buurtcode": pd.Series(codes[wijk]).str.replace("WK", "BU", regex=False)
+            + pd.Series(block % 4 + 1).astype(str).str.zfill(2),
+            "straat": streets[block % len(streets)],
+            "woonplaats": places[wijk],
+        }
+    )
 
 
 _DIALECT: dict[str, tuple[str, str, str]] = {
