@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import copy
 from datetime import date
 from pathlib import Path
 
@@ -200,10 +201,11 @@ def _write_rows(sheet: Worksheet, frame: pd.DataFrame) -> None:
     for row in frame.itertuples(index=False):
         sheet.append([col.safe_text(_cell_value(value)) for value in row])
     # A string cell is always text: openpyxl would take "=..." for a formula. The leading "'"
-    # of safe_text keeps it text too when a worker edits the cell in Excel.
+    # of safe_text keeps it text too when a worker edits the cell in Excel. Only a string
+    # openpyxl typed as a formula needs correcting.
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
-            if isinstance(cell.value, str):
+            if cell.data_type == "f":
                 cell.data_type = "s"
 
 
@@ -281,14 +283,22 @@ def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
         sheet.column_dimensions[letter].width = _width(str(name), frame[name])
         number_format = _number_format(str(name))
         alignment = wrapped if name in col.WRAPPED else top
-        for row in range(2, len(frame) + 2):
-            cell = sheet[f"{letter}{row}"]
-            cell.alignment = alignment
-            cell.border = border
-            if number_format:
-                cell.number_format = number_format
-            if name in col.FILL_IN_COLUMNS:
-                cell.fill = FILL_IN_FILL
+        if frame.empty:
+            continue
+        first = sheet.cell(row=2, column=index)
+        first.alignment = alignment
+        first.border = border
+        if number_format:
+            first.number_format = number_format
+        if name in col.FILL_IN_COLUMNS:
+            first.fill = FILL_IN_FILL
+        # The column's other cells share the first one's style. Copying its style array (as
+        # openpyxl does when it copies a cell) is several times faster than setting four style
+        # attributes per cell, which each look the style up in the workbook again.
+        for (cell,) in sheet.iter_rows(
+            min_row=3, max_row=len(frame) + 1, min_col=index, max_col=index
+        ):
+            cell._style = copy(first._style)
 
 
 #: Column-width units that fit across an A4 landscape page at 100% (our margins; measured by
