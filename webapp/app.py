@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,8 +17,9 @@ from flows.resources import resources
 from webapp import formatting
 from webapp.auth import CsrfRejected, Forbidden, LoginRequired
 from webapp.context import ASSETS_DIR, STATIC_DIR, TEMPLATES_DIR, WebContext
+from webapp.context import web_context as app_context
 from webapp.pages import render
-from webapp.security import Secrets, SecurityHeaders
+from webapp.security import SECURITY_HEADERS, Secrets, SecurityHeaders
 
 #: npm packages whose built files the app serves itself (no CDN): path -> folder.
 VENDOR_ASSETS = {
@@ -27,6 +29,22 @@ VENDOR_ASSETS = {
     / "dist",
     "/static/nlds/components": ASSETS_DIR / "@utrecht" / "component-library-css" / "dist",
 }
+
+
+log = logging.getLogger(__name__)
+
+#: The page of an unexpected error when even the template cannot be rendered.
+PLAIN_500 = (
+    '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Er ging iets mis'
+    '</title></head><body><main id="inhoud"><h1>Er ging iets mis</h1><p>De pagina kon niet '
+    "worden getoond door een fout aan onze kant. Probeer het later opnieuw; blijft het "
+    'misgaan, meld het dan bij de functioneel beheerder.</p><p><a href="/">Naar de '
+    "startpagina</a></p></main></body></html>"
+)
+SERVER_ERROR_MESSAGE = (
+    "De pagina kon niet worden getoond door een fout aan onze kant. Probeer het later "
+    "opnieuw; blijft het misgaan, meld het dan bij de functioneel beheerder."
+)
 
 
 class AssetsMissingError(RuntimeError):
@@ -129,3 +147,38 @@ def _handlers(app: FastAPI) -> None:
                 "De pagina kreeg een waarde die zij niet kent. Ga terug en probeer het opnieuw."
             ),
         )
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, error: Exception) -> Response:
+        # Only the kind of error and the route: a message may hold a row's values.
+        log.error("unexpected %s on %s", type(error).__name__, request.url.path)
+        if request.url.path.startswith("/api/"):
+            response: Response = JSONResponse({"detail": "Interne fout"}, 500)
+        else:
+            response = _server_error_page(request)
+        # This answer leaves past the middleware, so it gets the headers here.
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _server_error_page(request: Request) -> Response:
+    """The Dutch error page without the user: the database may be what failed."""
+    try:
+        ctx = app_context(request)
+        return ctx.templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "user": None,
+                "sections": [],
+                "municipality": ctx.settings.municipality_name,
+                "path": request.url.path,
+                "title": "Er ging iets mis",
+                "message": SERVER_ERROR_MESSAGE,
+            },
+            status_code=500,
+        )
+    except Exception:  # the last resort must not fail
+        return HTMLResponse(PLAIN_500, 500)

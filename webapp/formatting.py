@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 from jinja2 import Environment
@@ -89,7 +90,80 @@ def number_nl(value: Any) -> str:
         return text
 
 
+#: What a placeholder in a policy's reason text stands for, as the task page fills it in.
+PLACEHOLDERS_NL = {
+    "age": "leeftijd",
+    "amount": "bedrag",
+    "arrears_months": "aantal maanden achterstand",
+    "crisis_kinds": "soort crisis",
+    "days": "aantal dagen achterstand",
+    "due_working_days": "aantal werkdagen",
+    "joint_with": "partner van het huisbezoek",
+    "lookback_days": "aantal dagen terug",
+    "minimum_amount": "drempelbedrag",
+    "partner_count": "aantal partners",
+    "previous_outcome": "uitkomst vorig traject",
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholders_nl(value: Any) -> str:
+    """``{previous_outcome}`` -> ``‹uitkomst vorig traject›``: what the task fills in there."""
+    return _PLACEHOLDER.sub(
+        lambda m: f"‹{PLACEHOLDERS_NL.get(m.group(1), m.group(1).replace('_', ' '))}›",
+        blank(value),
+    )
+
+
+def without_comments(text: str) -> str:
+    """A YAML text without its (English, technical) comment lines and trailing comments."""
+    lines = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        code, mark, _comment = line.partition(" #")
+        # A '#' inside a quoted value is text, not a comment: keep such a line whole.
+        lines.append(code.rstrip() if mark and '"' not in code and "'" not in code else line)
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+#: A crisis signal's kind in words (DDAS: ontruimingsaanvraag, eindeleveringsbericht, CAK).
+CRISIS_NL = {
+    "ontruiming": "ontruimingsaanvraag",
+    "eindelevering": "einde levering",
+    "cak": "CAK-aanmelding",
+}
+
+
+def crisis_nl(value: Any) -> str:
+    """``eindelevering,cak`` -> ``einde levering, CAK-aanmelding``."""
+    return ", ".join(
+        CRISIS_NL.get(part.strip().lower(), part.strip())
+        for part in blank(value).split(",")
+        if part.strip()
+    )
+
+
+def partner_nl(partner: Any, partner_type: Any = None) -> str:
+    """A partner as workers read it: ``energie`` with type ``Energie`` -> ``Energie``;
+    ``essent`` with type ``Energie`` -> ``essent (Energie)``."""
+    name, kind = blank(partner), blank(partner_type)
+    if not kind or kind.lower() == name.lower():
+        return name[:1].upper() + name[1:]
+    return f"{name} ({kind})" if name else kind
+
+
+def task_code(value: Any) -> str:
+    """``taak-3f2a`` -> ``3f2a``: the page already says "Taak"."""
+    text = blank(value)
+    return text[5:] if text.lower().startswith("taak-") else text
+
+
 def register(env: Environment) -> None:
+    env.filters["crisis_nl"] = crisis_nl
+    env.filters["partner_nl"] = partner_nl
+    env.filters["task_code"] = task_code
+    env.filters["placeholders_nl"] = placeholders_nl
     env.filters["number_nl"] = number_nl
     env.filters["actor_nl"] = actor_nl
     env.filters["source_nl"] = source_nl

@@ -255,3 +255,24 @@ def test_sign_in_removes_dead_sessions(web: WebTown) -> None:
     web.login(web.client(), "collega")
     with session_scope(web.res.engine) as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 1
+
+
+def test_an_unexpected_error_is_a_dutch_page_without_a_trace(web: WebTown) -> None:
+    from fastapi.testclient import TestClient
+
+    from webapp.app import create_app
+
+    app = create_app(web.settings())
+
+    @app.get("/kapot")
+    def _broken() -> None:
+        raise RuntimeError("geheime-waarde 7901AB")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/kapot")
+    assert response.status_code == 500
+    page = response.text
+    assert "<main" in page and "Er ging iets mis" in page and 'lang="nl"' in page
+    assert "Traceback" not in page and "RuntimeError" not in page and "7901AB" not in page
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "unsafe-inline" not in response.headers["content-security-policy"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from connectors.database.audit import load_audit_log
@@ -79,3 +80,73 @@ def test_failing_columns_come_from_expectations_or_reason_codes() -> None:
         "amount",
     ]
     assert columns_of_codes(None, columns) == []
+
+
+def _with_amount_field(web: WebTown, partner: str) -> None:
+    import json
+
+    from sqlalchemy import update
+
+    raw = {"signaal_id": "X-1", "postcode": "7909ZZ", "huisnummer": "77", "bedrag": "1200.00"}
+    with session_scope(web.res.engine) as session:
+        session.execute(
+            update(Quarantine)
+            .where(Quarantine.quarantine_id == 1)
+            .values(partner=partner, raw_token=web.res.raw_vault.seal({"raw": json.dumps(raw)}))
+        )
+
+
+def test_a_dutch_amount_is_resubmitted_in_the_partners_spelling(
+    web: WebTown, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.resubmit
+    from connectors.catalog import PartnerSpec
+    from connectors.quarantine import ResubmissionError
+
+    spec = web.res.catalog.get("domesta")
+    dotted = PartnerSpec(**{**spec.model_dump(), "decimal": ".", "thousands": ""})
+    columns = dict(dotted.columns)
+    columns["amount"] = "bedrag"
+    dotted = PartnerSpec(**{**dotted.model_dump(), "columns": columns, "required": ["signaal_id"]})
+    monkeypatch.setattr(type(web.res.catalog), "get", lambda self, partner: dotted)
+    _with_amount_field(web, "domesta")
+    written: list[str] = []
+
+    def capture(settings, path, today):  # type: ignore[no-untyped-def]
+        written.append(path.read_text(encoding="utf-8-sig"))
+        raise ResubmissionError("gestopt in de test")
+
+    monkeypatch.setattr(flows.resubmit, "resubmit", capture)
+    client = steward(web)
+    page = client.get("/quarantaine/1").text
+    assert "bijvoorbeeld 1234,56" in page
+    token = csrf_of(page)
+    ambiguous = client.post(
+        "/quarantaine/1/herindienen", data={"csrf_token": token, "veld:bedrag": "1.234"}
+    )
+    assert ambiguous.status_code == 400 and "niet eenduidig" in ambiguous.text and not written
+    client.post("/quarantaine/1/herindienen", data={"csrf_token": token, "veld:bedrag": "1.234,56"})
+    assert written and ";1234.56" in written[0].splitlines()[1]
+
+
+def test_refused_files_are_counted_and_linked_at_the_top(web: WebTown) -> None:
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from connectors.database.models import Delivery
+
+    with session_scope(web.res.engine) as session:
+        session.execute(
+            insert(Delivery).values(
+                partner="water", delivery_date=dt.date(2026, 10, 6), source_file="water/kapot.csv",
+                sha256="0" * 64, status="rejected", rows_received=0, rows_accepted=0,
+                rows_quarantined=0, rejection_code="missing_column",
+                rejection_reason_nl="Kolom postcode ontbreekt", loaded_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    html = steward(web).get("/quarantaine").text
+    top = html.index('href="#geweigerde-bestanden"')
+    assert top < html.index('id="open-regels"') < html.index('id="geweigerde-bestanden"')
+    assert "1 geweigerd bestand" in html[top : top + 200]
+    assert "water/kapot.csv" in html and "Kolom postcode ontbreekt" in html

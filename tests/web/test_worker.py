@@ -50,7 +50,9 @@ def test_task_page_shows_why_what_when_timeline_and_is_audited(web: WebTown) -> 
     task = web.task_of("hh-loket-1")
     html = client.get(f"/taken/{task['task_id']}").text
     assert "7901 AB" in html and "Enkelvoudig signaal" in html and "Uiterlijk" in html
-    assert "water (Water)" in html and "Opgepakt" in html  # the signal timeline
+    assert "Water" in html and "water (Water)" not in html and "Opgepakt" in html  # timeline
+    assert "Nieuw: Nieuw" not in html and "Taak taak-" not in html
+    assert f"Taak {str(task['task_id']).removeprefix('taak-')} " in html
     with session_scope(web.res.engine) as session:
         log = load_audit_log(session, action="open_addresses")
     entry = next(e for e in log if e["entity"] == f"task {task['task_id']}")
@@ -92,6 +94,8 @@ def test_two_attempts_and_a_warm_handover_close_the_case(web: WebTown) -> None:
     assert kinds == ["web", "web"]
     closed = client.get(path).text
     assert "Zaak afgesloten op 07-10-2026" in closed and "Contactpoging vastleggen" not in closed
+    assert f"afgesloten op 07-10-2026 met resultaat {result}" in closed
+    assert "in de werkvolgorde" not in closed and "te laat" not in closed
     assert "al afgesloten" in client.get(f"{path}/resultaat").text
 
 
@@ -227,8 +231,55 @@ def test_a_runs_summary_names_each_delivering_partner() -> None:
              "quarantaine": 1, "afgewezen_bestanden": 0},
             {"partner": "water", "leveringen": 0, "ontvangen": 0, "geaccepteerd": 0,
              "quarantaine": 0, "afgewezen_bestanden": 0},
-        ]
+        ],
+        "cases_opened": 3,
+        "internal_key": 5,
     }  # fmt: skip
     assert summary_counts(counts) == [
-        ("domesta", "1 levering(en), 10 ontvangen, 9 geaccepteerd, 1 in quarantaine")
+        ("domesta", "1 levering, 10 regels ontvangen, 9 geaccepteerd, 1 in quarantaine"),
+        ("zaken geopend", "3"),
     ]
+
+
+def test_the_policy_page_explains_placeholders_and_drops_english_comments(web: WebTown) -> None:
+    client = web.client()
+    web.login(client, "teamleider")
+    html = client.get("/beheer/beleid").text
+    assert "{previous_outcome}" not in html.split("<pre")[0]
+    assert "‹uitkomst vorig traject›" in html and "‹partner van het huisbezoek›" in html
+    assert "HOW THE RULES COMBINE" not in html and "task_rules" in html
+
+
+def test_yaml_comments_go_but_a_hash_inside_quotes_stays() -> None:
+    from webapp.formatting import without_comments
+
+    text = '# English\nkey: 1   # why\nname: "a # b"\n'
+    assert without_comments(text) == 'key: 1\nname: "a # b"\n'
+
+
+def test_teams_page_names_the_policy_in_force_and_the_colleagues_full_name(web: WebTown) -> None:
+    import datetime as dt
+
+    lead = web.client()
+    web.login(lead, "teamleider")
+    page = lead.get("/beheer/teams").text
+    version = web.res.policy_book.in_force(dt.date.today()).version
+    assert f"nu geldt versie {version}" in page and "Vastgesteld door</dt><dd>beleid" not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    done = lead.post(
+        "/beheer/teams/capaciteit",
+        data={"csrf_token": token.group(1), "team": "Loket Geldzaken", "capaciteit": "7"},
+    )
+    assert done.status_code == 303
+    page = lead.get("/beheer/teams").text
+    assert "<dd>Teamleider</dd>" in page and "web:teamleider" not in page
+
+
+def test_task_words_are_plain_dutch() -> None:
+    from webapp.formatting import crisis_nl, partner_nl, task_code
+
+    assert crisis_nl("eindelevering,cak") == "einde levering, CAK-aanmelding"
+    assert partner_nl("energie", "Energie") == "Energie"
+    assert partner_nl("essent", "Energie") == "essent (Energie)"
+    assert task_code("taak-3f2a") == "3f2a"

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from connectors.database.casework import ConcurrentChangeError, set_team_capacity
@@ -26,6 +27,8 @@ from connectors.database.users import (
     set_password,
     update_user,
 )
+from signals.triage.policy import TriagePolicy
+from webapp import formatting
 from webapp.auth import checked_form, require
 from webapp.context import WebContext, web_context
 from webapp.pages import render
@@ -256,17 +259,46 @@ def _visible_teams(user: User, ctx: WebContext) -> list[str]:
     )
 
 
+def _policy_in_force(ctx: WebContext) -> TriagePolicy:
+    """The policy version in force for the current night (the latest one before any)."""
+    try:
+        return ctx.res.policy_book.in_force(ctx.today())
+    except LookupError:
+        return ctx.res.policy_book.latest()
+
+
+def _full_names(session: Session, actors: list[str | None]) -> dict[str, str]:
+    """``web:<username>`` -> the account's full name, for the actors given."""
+    usernames = {a[4:] for a in actors if a and a.startswith("web:")}
+    if not usernames:
+        return {}
+    query = select(WebUser.username, WebUser.full_name).where(WebUser.username.in_(usernames))
+    return {f"web:{username}": full for username, full in session.execute(query).all()}
+
+
+def _set_by_nl(actor: str | None, names: dict[str, str], version: str) -> str:
+    """Who set a capacity, in words: a colleague's full name, or the policy in force now."""
+    if not actor or actor.startswith("beleid"):
+        # The capacity the night copied from the policy: name the version that governs now.
+        return f"het triagebeleid (nu geldt versie {version})"
+    return names.get(actor) or formatting.actor_nl(actor)
+
+
 def _teams_page(
     request: Request, user: User, ctx: WebContext, status_code: int = 200, **values: Any
 ) -> Response:
     visible = _visible_teams(user, ctx)
+    policy = _policy_in_force(ctx)
     with session_scope(ctx.engine) as session:
         stored = {t.name: t for t in session.scalars(select(Team).where(Team.name.in_(visible)))}
+        names = _full_names(session, [t.set_by for t in stored.values()])
         rows = [
             {
                 "name": name,
                 "capacity": stored[name].weekly_capacity if name in stored else None,
-                "set_by": stored[name].set_by if name in stored else None,
+                "set_by": _set_by_nl(stored[name].set_by, names, policy.version)
+                if name in stored
+                else None,
                 "version": stored[name].version if name in stored else None,
             }
             for name in visible
@@ -280,7 +312,7 @@ def _teams_page(
             ]
             for name in visible
         }
-    defaults = {team.name: team.weekly_capacity for team in ctx.res.policy.teams}
+    defaults = {team.name: team.weekly_capacity for team in policy.teams}
     return render(
         request,
         "teams.html",
@@ -346,7 +378,7 @@ def policy_page(
     folder = ctx.settings.triage_policy
     path = folder / f"{active.version}.yaml" if folder.is_dir() else folder
     try:
-        text = path.read_text(encoding="utf-8")
+        text = formatting.without_comments(path.read_text(encoding="utf-8"))
     except OSError:
         text = ""
     versions = sorted(book.versions, key=lambda p: p.effective_from, reverse=True)
@@ -383,9 +415,32 @@ def runs_page(
     return render(request, "runs.html", title="Nachtelijke runs", runs=runs)
 
 
+#: The Dutch words of a run's other counts (triage, retention); an unknown key is left out.
+COUNT_LABELS = {
+    "signals_decided": "signalen beoordeeld",
+    "picked_up": "signalen opgepakt",
+    "cases_opened": "zaken geopend",
+    "closed_by_system": "taken automatisch afgesloten",
+    "open_tasks": "openstaande taken",
+    "resolved_everywhere": "open taken waarvan de achterstand overal is opgelost",
+    "closed_cases": "afgesloten zaken verwijderd",
+    "unused_signals": "ongebruikte signalen verwijderd",
+    "quarantine_rows": "quarantaineregels verwijderd",
+    "aftercare_rows": "nazorgregels verwijderd",
+    "resolutions": "oplossingen verwijderd",
+    "households": "huishoudens verwijderd",
+    "exports": "exportmappen en -bestanden verwijderd",
+    "inbox_files": "bestanden uit de inbox verwijderd",
+}
+
+
+def _count(number: object, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def summary_counts(counts: dict[str, Any]) -> list[tuple[str, str]]:
-    """A run's counts as (name, text) pairs: per partner that delivered, its rows received,
-    accepted and quarantined, and its refused files (aggregates only)."""
+    """A run's counts as (name, text) pairs in Dutch: per partner that delivered, its rows
+    received, accepted and quarantined and its refused files; then the other known counts."""
     pairs: list[tuple[str, str]] = []
     partners = counts.get("partners")
     if isinstance(partners, list):
@@ -393,13 +448,17 @@ def summary_counts(counts: dict[str, Any]) -> list[tuple[str, str]]:
             if not isinstance(row, dict) or not row.get("leveringen"):
                 continue
             text = (
-                f"{row.get('leveringen')} levering(en), {row.get('ontvangen')} ontvangen, "
+                f"{_count(row.get('leveringen'), 'levering', 'leveringen')}, "
+                f"{_count(row.get('ontvangen'), 'regel', 'regels')} ontvangen, "
                 f"{row.get('geaccepteerd')} geaccepteerd, {row.get('quarantaine')} in quarantaine"
             )
             if row.get("afgewezen_bestanden"):
-                text += f", {row.get('afgewezen_bestanden')} bestand(en) geweigerd"
+                text += (
+                    f", {_count(row.get('afgewezen_bestanden'), 'bestand', 'bestanden')} geweigerd"
+                )
             pairs.append((str(row.get("partner")), text))
     for name, value in counts.items():
-        if isinstance(value, bool | int | float | str) and len(str(value)) <= 80:
-            pairs.append((str(name), str(value)))
+        label = COUNT_LABELS.get(str(name))
+        if label and isinstance(value, int | float) and not isinstance(value, bool):
+            pairs.append((label, str(value)))
     return pairs[:24]

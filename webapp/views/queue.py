@@ -40,6 +40,7 @@ from connectors.database.engine import session_scope
 from connectors.database.users import User
 from connectors.exports.outreach import export_team_task_lists
 from signals import ddas
+from webapp import formatting
 from webapp.auth import checked_form, require
 from webapp.context import WebContext, web_context
 from webapp.navigation import OUTREACH
@@ -278,7 +279,7 @@ def _task_page(
         request,
         template,
         status_code,
-        title=titles.get(template, f"Taak {task_id}"),
+        title=titles.get(template, f"Taak {formatting.task_code(task_id)}"),
         task=task,
         case=task["case"],
         address=addresses.get(str(task["household_key"])),

@@ -21,6 +21,7 @@ from connectors.database.quarantine_view import (
 )
 from connectors.database.users import User
 from connectors.quarantine import ResubmissionError, dismiss, refused_files
+from webapp.amounts import AMOUNT_HINT, AmbiguousAmountError, amount_columns, respell_amount
 from webapp.auth import checked_form, require
 from webapp.context import WebContext, web_context
 from webapp.pages import render
@@ -35,6 +36,15 @@ def partner_columns(ctx: WebContext, partner: str) -> dict[str, str]:
         return dict(ctx.res.catalog.get(partner).columns)
     except KeyError:
         return {}
+
+
+def partner_amounts(ctx: WebContext, partner: str) -> tuple[set[str], str]:
+    """The partner's amount columns (own names) and the decimal separator it reads."""
+    try:
+        spec = ctx.res.catalog.get(partner)
+    except KeyError:
+        return set(), "."
+    return amount_columns(spec), spec.decimal
 
 
 def failing(row: dict[str, Any], mapping: dict[str, str]) -> list[str]:
@@ -96,6 +106,7 @@ def _row_page(
     mapping = partner_columns(ctx, row["partner"])
     wrong = {mapping.get(name, name) for name in failing(row, mapping)}
     corrected = values.pop("corrected", {})
+    amounts, _decimal = partner_amounts(ctx, row["partner"])
     return render(
         request,
         "quarantine_row.html",
@@ -103,7 +114,15 @@ def _row_page(
         title=f"Quarantaineregel {quarantine_id}",
         row=row,
         raw=raw,
-        fields=[(name, corrected.get(name, value), name in wrong) for name, value in raw.items()],
+        fields=[
+            (
+                name,
+                corrected.get(name, value),
+                name in wrong,
+                AMOUNT_HINT if name in amounts else "",
+            )
+            for name, value in raw.items()
+        ],
         errors=values.pop("errors", {}),
         dismiss_errors=values.pop("dismiss_errors", {}),
         **values,
@@ -138,9 +157,22 @@ def resubmit_row(
         raw = open_raw_row(session, ctx.res.raw_vault, quarantine_id, user.actor)
     # Only the row's own fields are taken: a posted extra field is no column of the partner.
     corrected = {name: str(form.get(f"veld:{name}") or "").strip() for name in raw}
+    amounts, decimal = partner_amounts(ctx, row["partner"])
+    try:
+        # A steward may type a Dutch amount; the row is read back in the partner's spelling.
+        respelled = {
+            name: respell_amount(value, decimal) if name in amounts else value
+            for name, value in corrected.items()
+        }
+    except AmbiguousAmountError as error:
+        return _row_page(
+            request, user, ctx, quarantine_id, 400, corrected=corrected,
+            errors={"herindienen": f"Het bedrag {error} is niet eenduidig: schrijf duizend als "
+                    "1000 of 1.000,00 en een bedrag met decimalen met een komma, zoals 1,25."},
+        )  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="vs-herindiening-"))
     try:
-        path = write_correction(row, corrected, folder / f"correctie_{quarantine_id}.csv")
+        path = write_correction(row, respelled, folder / f"correctie_{quarantine_id}.csv")
         outcome = resubmit(ctx.settings, path, ctx.today())
     except (ResubmissionError, KeyError) as error:
         return _row_page(
