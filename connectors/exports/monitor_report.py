@@ -209,6 +209,8 @@ def draw_charts_png(charts: Sequence[Chart], out_dir: Path) -> list[Path]:
             figure.subplots_adjust(left=0.3, bottom=0.35)
         else:
             figure.tight_layout()
+        if chart.note:
+            figure.text(0.01, 0.01, chart.note, fontsize=7, wrap=True, va="bottom")
         path = out_dir / f"{chart.key}.png"
         figure.savefig(path)
         plt.close(figure)

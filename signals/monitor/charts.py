@@ -37,6 +37,8 @@ class Chart:
     #: Rows of text under the chart, e.g. the number at risk: label -> value per x tick.
     footer: dict[str, list[str]] = field(default_factory=dict)
     table_key: str = ""  # the table beside the chart
+    #: A remark shown under the chart (what is not drawn, and why).
+    note: str = ""
 
 
 def _number(value: object) -> float | None:
@@ -242,6 +244,23 @@ def relapse_chart(
         )
     ticks = [(0.0, "0")] + [(float(days), f"{months} mnd") for months, days in HORIZONS.items()]
     per_year = by == "jaar einde"
+    prefix = "onder observatie: "
+    drawn = {"alle trajecten" if name == TOTAL else name for name in curves}
+    missing = [
+        name.removeprefix(prefix)
+        for name in followed_at_risk
+        if name.removeprefix(prefix) not in drawn
+    ]
+    note = (
+        "Een lijn begint bij 0 % op de einddatum en stopt waar te weinig trajecten onder "
+        "observatie zijn."
+    )
+    if missing:
+        note += (
+            f" Geen lijn voor {', '.join(missing)}: niet te schatten, omdat te weinig van deze "
+            "trajecten vanaf de einddatum gevolgd zijn (ze eindigden vóór de eerste levering) "
+            "of omdat het er te weinig zijn."
+        )
     return Chart(
         "terugval-jaar" if per_year else "terugval",
         "Opnieuw gesignaleerd na het einde van een schuldtraject, "
@@ -253,6 +272,7 @@ def relapse_chart(
         percent=True,
         footer=dict(followed_at_risk),
         table_key="terugval",
+        note=note,
     )
 
 
