@@ -80,3 +80,14 @@ def test_every_monitor_chart_comes_from_its_table() -> None:
     assert {chart.table_key for chart in charts} <= set(tables)
     for chart in charts:
         assert str(render_svg(chart, chart.key)).count("<svg") == 1
+
+
+def test_axis_labels_are_dutch_and_not_rounded_away() -> None:
+    from signals.monitor.charts import axis_label
+
+    assert axis_label(37.5) == "37,5"
+    assert axis_label(12.5) == "12,5"
+    assert axis_label(2500) == "2.500"
+    assert axis_label(0) == "0"
+    quarters = [axis_label(0.1 * step / 4, percent=True) for step in range(5)]
+    assert quarters == ["0%", "2,5%", "5%", "7,5%", "10%"]

@@ -8,7 +8,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from signals.monitor.charts import Chart
+from signals.monitor.charts import Chart, axis_label
 
 #: Okabe–Ito: told apart by people with a colour vision deficiency.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8a6d00", "#2a7fb8", "#000000")
@@ -17,11 +17,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
 
 
 def _format(value: float, percent: bool) -> str:
-    if percent:
-        return f"{value * 100:.0f}%"
-    if value >= 1000:
-        return f"{value:,.0f}".replace(",", ".")
-    return f"{value:g}"
+    return axis_label(value, percent)
 
 
 def _nice_max(value: float, percent: bool) -> float:

@@ -41,6 +41,18 @@ class Chart:
     note: str = ""
 
 
+def axis_label(value: float, percent: bool = False) -> str:
+    """An axis tick in Dutch: decimal comma, thousands dot, and no rounding that hides a
+    tick's value (2,5% stays 2,5%, not "2%")."""
+    if percent:
+        value *= 100
+    if float(value).is_integer():
+        text = f"{int(value):,}".replace(",", ".")
+    else:
+        text = f"{value:.2f}".rstrip("0").replace(".", ",")
+    return f"{text}%" if percent else text
+
+
 def _number(value: object) -> float | None:
     if value is None or is_hidden(value):
         return None
