@@ -58,6 +58,10 @@ def render_svg(chart: Chart, chart_id: str) -> Markup:
         f'<title id="{chart_id}-titel">{escape(chart.title)}</title>',
         f'<desc id="{chart_id}-uitleg">{escape(_description(chart))}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<defs><pattern id="{chart_id}-verborgen" width="6" height="6" '
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="#e6e6e6"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#6b6b6b" stroke-width="2"/></pattern></defs>',
     ]
     for step in range(5):
         value = top * step / 4
@@ -111,6 +115,22 @@ def render_svg(chart: Chart, chart_id: str) -> Markup:
                     parts.append(
                         f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="{colour}"/>'
                     )
+    for number, series in enumerate(chart.series):
+        for position in series.hidden:  # a hidden value: a hatched grey marker on the axis
+            left = (
+                sx(position) - 0.4 * (plot_w / span) + number * width if bar else sx(position) - 5
+            )
+            parts.append(
+                f'<rect x="{left:.1f}" y="{TOP + plot_h - 16}" width="{max(width - 1, 10):.1f}" '
+                f'height="16" fill="url(#{chart_id}-verborgen)" stroke="#6b6b6b" '
+                f'stroke-width="1" class="vs-hidden-value"><title>{escape(series.name)}: '
+                f"verborgen</title></rect>"
+            )
+    if any(series.hidden for series in chart.series):
+        parts.append(
+            f'<text x="{WIDTH - RIGHT}" y="{TOP + 12}" text-anchor="end" font-size="12" '
+            f'fill="#1a1a1a">gearceerd = verborgen</text>'
+        )
     for number, series in enumerate(chart.series):
         row, column = divmod(number, 3)
         x = LEFT + column * 190

@@ -195,6 +195,21 @@ def draw_charts_png(charts: Sequence[Chart], out_dir: Path) -> list[Path]:
                 )
             else:
                 axes.plot(series.x, ys, marker="o", label=series.name)
+        marker = axes.get_ylim()[1] * 0.04  # a hidden value: a hatched grey marker on the axis
+        labelled = False
+        for number, series in enumerate(chart.series):
+            offset = (number - (len(chart.series) - 1) / 2) * width if chart.kind == "bar" else 0
+            if series.hidden:
+                axes.bar(
+                    [x + offset for x in series.hidden],
+                    marker,
+                    width or 0.15,
+                    color="#e6e6e6",
+                    edgecolor="#6b6b6b",
+                    hatch="///",
+                    label=None if labelled else "verborgen",
+                )
+                labelled = True
         axes.set_title(chart.title)
         axes.set_ylabel(chart.y_label)
         axes.set_xticks(

@@ -2,13 +2,14 @@
 
 A chart is data only (series of points and tick labels); the report draws it as PNG with
 matplotlib and the web pages as inline SVG, so both show the same numbers. A hidden value
-("<10", "–") is a gap in its line, never a point.
+("<10", "x", "–") is a gap in its line, never a point; the chart marks it "verborgen" and says
+so in its note.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ class Series:
     name: str
     x: list[float]
     y: list[float | None]
+    #: The x positions whose value is hidden by suppression ("<10", "x"): drawn as a marker
+    #: ("verborgen"), so a hidden value never looks like a missing or zero bar.
+    hidden: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,22 @@ def _by_month(
     return [_number(indexed.get(month)) for month in months]
 
 
+def _series(
+    name: str,
+    x: list[float],
+    table: pd.DataFrame,
+    months: list[str],
+    column: str,
+    extra: Mapping[str, str] | None = None,
+) -> Series:
+    rows = table
+    for key, value in (extra or {}).items():
+        rows = rows[rows[key] == value]
+    indexed = rows.set_index(MONTH)[column]
+    hidden = [at for at, month in zip(x, months, strict=True) if is_hidden(indexed.get(month))]
+    return Series(name, x, _by_month(table, months, column, extra), hidden)
+
+
 def _filters(table: Table, wijk: str, partner_type: str) -> dict[str, str]:
     chosen = {}
     if WIJK in table.dimensions:
@@ -107,10 +127,7 @@ def monitor_charts(
             "signalen",
             "Signalen en nieuwe episodes per maand",
             "line",
-            [
-                Series(name, x, _by_month(signals, months, name))
-                for name in ("signalen", "nieuwe episodes")
-            ],
+            [_series(name, x, signals, months, name) for name in ("signalen", "nieuwe episodes")],
             ticks,
             "aantal",
             table_key="signalen",
@@ -122,7 +139,7 @@ def monitor_charts(
             "opgepakt",
             "Aandeel opgepakte signalen",
             "line",
-            [Series("opgepakt", x, _by_month(triage, months, "aandeel"))],
+            [_series("opgepakt", x, triage, months, "aandeel")],
             ticks,
             "aandeel",
             percent=True,
@@ -136,14 +153,12 @@ def monitor_charts(
             "Opgepakte zaken per zaaktype",
             "bar",
             [
-                Series(
+                _series(
                     kind,
                     x,
-                    _by_month(
-                        _monthly(case_types, threshold, wijk, partner_type, zaaktype=kind),
-                        months,
-                        "zaken",
-                    ),
+                    _monthly(case_types, threshold, wijk, partner_type, zaaktype=kind),
+                    months,
+                    "zaken",
                 )
                 for kind in CASE_TYPES
             ],
@@ -159,11 +174,9 @@ def monitor_charts(
             "Bereik van opgepakte zaken",
             "line",
             [
-                Series("bereikt", x, _by_month(reach, months, "aandeel bereikt")),
-                Series(
-                    "bereikt binnen 4 weken",
-                    x,
-                    _by_month(reach, months, "aandeel bereikt binnen 4 weken"),
+                _series("bereikt", x, reach, months, "aandeel bereikt"),
+                _series(
+                    "bereikt binnen 4 weken", x, reach, months, "aandeel bereikt binnen 4 weken"
                 ),
             ],
             ticks,
@@ -180,14 +193,12 @@ def monitor_charts(
             "Resultaten van afgesloten zaken",
             "bar",
             [
-                Series(
+                _series(
                     str(group),
                     x,
-                    _by_month(
-                        _monthly(results, threshold, wijk, partner_type, resultaat=str(group)),
-                        months,
-                        "zaken",
-                    ),
+                    _monthly(results, threshold, wijk, partner_type, resultaat=str(group)),
+                    months,
+                    "zaken",
                 )
                 for group in groups
             ],
@@ -203,14 +214,12 @@ def monitor_charts(
             "Escalaties per maand",
             "bar",
             [
-                Series(
+                _series(
                     kind,
                     x,
-                    _by_month(
-                        _monthly(escalations, threshold, wijk, partner_type, soort=kind),
-                        months,
-                        "escalaties",
-                    ),
+                    _monthly(escalations, threshold, wijk, partner_type, soort=kind),
+                    months,
+                    "escalaties",
                 )
                 for kind in ESCALATIONS.values()
             ],
@@ -227,7 +236,7 @@ def monitor_charts(
             "Aandeel rijen in quarantaine per partner",
             "line",
             [
-                Series(p, x, _by_month(quality, months, "aandeel in quarantaine", {"partner": p}))
+                _series(p, x, quality, months, "aandeel in quarantaine", {"partner": p})
                 for p in partners
             ],
             ticks,
@@ -236,7 +245,18 @@ def monitor_charts(
             table_key="datakwaliteit",
         )
     )
-    return charts
+    return [_with_hidden_note(chart) for chart in charts]
+
+
+def _with_hidden_note(chart: Chart) -> Chart:
+    """Say under the chart where values are hidden, so they never read as missing or zero."""
+    if not any(series.hidden for series in chart.series):
+        return chart
+    note = (
+        "Grijs gearceerd met 'verborgen': een aantal onder de drempel (<10) of een aantal dat "
+        "verborgen is om zo'n klein aantal te beschermen (x). Zie de tabel."
+    )
+    return replace(chart, note=f"{chart.note} {note}".strip())
 
 
 def relapse_chart(
