@@ -152,6 +152,21 @@ def _database_errors() -> Iterator[None]:
         raise typer.Exit(code=3) from None
 
 
+def _nl(count: int, one: str, many: str) -> str:
+    """The Dutch noun for ``count``: 1 resultaat, 2 resultaten, 0 resultaten."""
+    return one if count == 1 else many
+
+
+def _operator() -> str:
+    """Who runs the command, for the audit log (the login name, not a person's data)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "onbekend"
+
+
 def _apply(**values: object) -> None:
     """Command-line options override the VS_ environment for this process (and its flows)."""
     for name, value in values.items():
@@ -400,10 +415,12 @@ def import_results(file: Annotated[Path, typer.Argument(help="Filled-in task lis
     except (UnknownCaseError, WrongTeamError, ConcurrentChangeError) as error:
         console.print(f"[red]Niet ingelezen / not imported: {error}[/red]")
         raise typer.Exit(code=1) from None
+    attempts, known = result.attempts_added, result.attempts_known
+    closed, already = result.results_closed, result.results_already_closed
     out.print(
-        f"{result.attempts_added} nieuwe contactpogingen ({result.attempts_known} al bekend), "
-        f"{result.results_closed} resultaten ({result.results_already_closed} zaken al "
-        f"afgesloten) — team {result.team or '?'}"
+        f"{attempts} nieuwe {_nl(attempts, 'contactpoging', 'contactpogingen')} ({known} al "
+        f"bekend), {closed} {_nl(closed, 'resultaat', 'resultaten')} ({already} "
+        f"{_nl(already, 'zaak', 'zaken')} al afgesloten) — team {result.team or '?'}"
     )
 
 
@@ -481,6 +498,24 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         console.print(f"[red]Niet ingelezen / not loaded: {error}[/red]")
         raise typer.Exit(code=1) from None
     f = outcome.figures
+    from connectors.database.engine import session_scope
+    from connectors.database.runs import audit as write_audit
+
+    with session_scope(res.engine) as session:
+        write_audit(
+            session,
+            f"cli:{_operator()}",
+            "resubmit",
+            "quarantine",
+            None,
+            {
+                "file": file.name,
+                "deliveries": len(outcome.deliveries),
+                "accepted": f.accepted,
+                "quarantined": f.quarantined,
+                "left_open": len(outcome.duplicates),
+            },
+        )
     out.print(
         f"{len(outcome.deliveries)} levering(en): ontvangen {f.received}, geaccepteerd "
         f"{f.accepted}, opnieuw in quarantaine {f.quarantined}"
@@ -493,7 +528,8 @@ def quarantine_resubmit(file: Annotated[Path, typer.Argument(help="Corrected CSV
         numbers = " ".join(str(i) for i in outcome.duplicates)
         out.print(
             f"{len(outcome.duplicates)} regel(s) herhalen wat al geladen is en "
-            "blijven in quarantaine; haal ze weg met: vroegsignaal quarantine dismiss "
+            "blijven in quarantaine; haal ze weg met: vroegsignaal "
+            f"{'--demo ' if res.settings.demo else ''}quarantine dismiss "
             f'{numbers} --reason "dubbele regel"'
         )
     if f.rejected_files:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from connectors.database.deliveries import RESUBMISSION_PREFIX, DeliveryRecord
 from connectors.database.engine import session_scope
 from connectors.database.lock import night_lock
+from connectors.database.runs import latest_night
 from connectors.quarantine import (
     Corrections,
     already_loaded,
@@ -54,7 +55,13 @@ def resubmit(settings: Settings, path: Path, today: dt.date | None = None) -> Re
     """Load every corrected row of ``path`` and triage what was accepted (one lock)."""
     res = resources(settings)
     groups = read_corrections(path)
-    night = today or dt.datetime.now(AMSTERDAM).date()
+    today = today or dt.datetime.now(AMSTERDAM).date()
+    with session_scope(res.engine) as session:
+        # The corrected rows join the record's latest night: triaging them "as of today"
+        # between two nights would run that night's planning and auto-closing early (and,
+        # on a replayed history, months ahead of it).
+        latest = latest_night(session)
+    night = min(today, latest) if latest else today
     with session_scope(res.engine) as session:
         for group in groups:
             res.catalog.get(group.partner)  # an unknown partner refuses the file

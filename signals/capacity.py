@@ -6,8 +6,8 @@ it (every contact attempt recorded this week uses one place); every later week h
 capacity. Task number ``r`` goes into the week its rank falls in. A crisis task is never
 planned after the week it is due: when that week is full it goes there anyway, marked
 ``over_capacity``, as is any task planned after its due week. A task whose due date has passed
-is shown as late ("te laat sinds 13-10-2026 (deze week)") rather than silently pushed behind
-new work.
+is shown as late ("te laat sinds 13-10-2026, ingepland deze week") rather than silently pushed
+behind new work.
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def plan_capacity(
     weeks = planned_days.map({d: iso_week(d.date()) for d in planned_days.unique()})
     status = np.where(week == 0, THIS_WEEK, LATER).astype(object)
     late = (due < pd.Timestamp(night)).to_numpy()
-    when = np.where(week == 0, f" ({THIS_WEEK})", f" ({LATER})")
+    # Late work says when it is now planned: still this week, or only later (over capacity).
+    when = np.where(week == 0, f", ingepland {THIS_WEEK}", f", ingepland {LATER}")
     status[late] = (LATE_SINCE + date_nl_series(due[late]) + when[late]).to_numpy()
     resolved = ordered["resolved_since"].notna().to_numpy()
     since = date_nl_series(ordered.loc[resolved, "resolved_since"])

@@ -112,7 +112,7 @@ def _wijk_addresses(wijk: Wijk, count: int, rng: np.random.Generator) -> pd.Data
         n_numbers = int(rng.integers(4, 10)) if is_block else int(rng.integers(8, 30))
         suffixes = ("A", "B", "C") if rng.random() < 0.5 else ("1", "2", "3")
         buurt = f"BU{MUNICIPALITY_CODE}{wijk.number:02d}{pair_index % 4 + 1:02d}"
-        street = _street_name(street_index)
+        street = street_name(street_index)
         street_index += 1
         place = wijk.place(digits)
         for k in range(n_numbers):
@@ -132,7 +132,7 @@ def _wijk_addresses(wijk: Wijk, count: int, rng: np.random.Generator) -> pd.Data
     return frame
 
 
-def _street_name(index: int) -> str:
+def street_name(index: int) -> str:
     stem = _STREET_STEMS[index % len(_STREET_STEMS)]
     kind = _STREET_KINDS[(index // len(_STREET_STEMS)) % len(_STREET_KINDS)]
     return stem + kind

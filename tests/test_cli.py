@@ -171,9 +171,9 @@ def test_a_filled_in_xlsx_task_list_records_attempts_and_closes_the_case(
         result = runner.invoke(app, ["import", "results", str(sheet_path)])
         assert result.exit_code == 0, result.output
         said.append(result.output)
-    assert "1 nieuwe contactpogingen" in said[0]
+    assert "1 nieuwe contactpoging " in said[0]
     assert "0 nieuwe contactpogingen (1 al bekend)" in said[1]
-    assert "(1 zaken al afgesloten)" in said[1]
+    assert "(1 zaak al afgesloten)" in said[1]
     engine = sa.create_engine(municipality.database_url)
     try:
         with engine.connect() as connection:

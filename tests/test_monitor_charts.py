@@ -80,3 +80,39 @@ def test_every_monitor_chart_comes_from_its_table() -> None:
     assert {chart.table_key for chart in charts} <= set(tables)
     for chart in charts:
         assert str(render_svg(chart, chart.key)).count("<svg") == 1
+
+
+def test_axis_labels_are_dutch_and_not_rounded_away() -> None:
+    from signals.monitor.charts import axis_label
+
+    assert axis_label(37.5) == "37,5"
+    assert axis_label(12.5) == "12,5"
+    assert axis_label(2500) == "2.500"
+    assert axis_label(0) == "0"
+    quarters = [axis_label(0.1 * step / 4, percent=True) for step in range(5)]
+    assert quarters == ["0%", "2,5%", "5%", "7,5%", "10%"]
+
+
+def test_a_hidden_count_is_marked_in_the_chart_with_a_note() -> None:
+    from signals.monitor.charts import _monthly, _series, _with_hidden_note
+
+    table = _signals_table({"2026-01": 40, "2026-02": 3, "2026-03": 25})
+    months = ["2026-01", "2026-02", "2026-03"]
+    series = _series(
+        "signalen", [0.0, 1.0, 2.0], _monthly(table, 10, TOTAL, TOTAL), months, "signalen"
+    )
+    assert 1.0 in series.hidden and len(series.hidden) == 2  # "<10" and its complement "x"
+    chart = _with_hidden_note(
+        Chart(
+            "signalen",
+            "Signalen",
+            "bar",
+            [series],
+            list(zip(series.x, months, strict=True)),
+            "aantal",
+        )
+    )
+    assert "verborgen" in chart.note
+    svg = str(render_svg(chart, "g2"))
+    assert svg.count('class="vs-hidden-value"') == 2
+    assert "gearceerd = verborgen" in svg and "style=" not in svg

@@ -20,7 +20,12 @@ from signals.monitor.figures import (
     signals_table,
     triage_table,
 )
-from signals.monitor.relapse import followed_trajectories, kaplan_meier, relapse_table
+from signals.monitor.relapse import (
+    followed_trajectories,
+    kaplan_meier,
+    relapse_curves,
+    relapse_table,
+)
 from signals.monitor.suppression import TOTAL
 from signals.schema import CONTACT_ATTEMPT_SCHEMA, LINKED_AFTERCARE_SCHEMA, conform
 
@@ -396,6 +401,55 @@ def test_the_kaplan_meier_curve_and_number_at_risk() -> None:
     assert not math.isnan(float(broken["trajecten"]))
 
 
+def _late_entry_record() -> MonitorInput:
+    """Trajectories that all ended before the signal history begins (2025-03-01): the
+    demo year's "2024" group. h20 ended 90 days before it and signalled (dated) just before
+    it; h21…h23 ended 273 days before it and are followed without a signal."""
+    aftercare = _aftercare(
+        [
+            ("h20", "2024-12-01", "schuldregeling_geslaagd", "2025-03-10"),
+            ("h21", "2024-06-01", "schuldregeling_geslaagd", "2025-03-10"),
+            ("h22", "2024-06-01", "schuldregeling_geslaagd", "2025-03-10"),
+            ("h23", "2024-06-01", "schuldregeling_geslaagd", "2025-03-10"),
+        ]
+    )
+    signals = pd.DataFrame(
+        [
+            _signal("zorg:Z-0", "h99", "Zorg", "", "2025-03-01"),  # the history begins here
+            _signal("zorg:Z-20", "h20", "Zorg", "", "2025-03-01", signal_date=T("2025-02-20")),
+        ]
+    )
+    return _record(
+        signals=conform(signals, SIGNAL_FACT_SCHEMA), aftercare=aftercare, as_of=date(2026, 6, 1)
+    )
+
+
+def test_delayed_entry_never_makes_a_tiny_early_risk_set_decide_the_curve() -> None:
+    followed = followed_trajectories(_late_entry_record())
+    # h20 signalled before it could be followed: not event-free at entry, so not followed.
+    assert sorted(followed["entry"].tolist()) == [273, 273, 273]
+    assert not followed["event"].any()
+    curve = kaplan_meier(followed)
+    assert curve["relapsed"].max() == 0  # nobody seen to signal again while followed
+    # Nobody was followed from the end date: the early shares cannot be estimated.
+    assert curve["at_risk"].iloc[0] == 0
+    values = relapse_table(_late_entry_record()).values
+    group = _row(values, uitkomst="Schuldregeling geslaagd", **{"jaar einde": "2024"})
+    for months in (6, 12, 24):
+        assert pd.isna(group[f"aandeel opnieuw gesignaleerd binnen {months} maanden"])
+    # At risk at t: entered by t, neither event nor censoring before t.
+    assert group["onder observatie na 6 maanden"] == 0
+    assert group["onder observatie na 12 maanden"] == 3
+
+
+def test_a_curve_starts_at_zero_for_its_group_or_is_left_out() -> None:
+    curves = relapse_curves(_late_entry_record(), "jaar einde", threshold=1)
+    assert "2024" not in curves  # not followed from t = 0: no misleading line
+    for curve in relapse_curves(_relapse_record(), "uitkomst", threshold=1).values():
+        assert curve["t"].iloc[0] == 0 and curve["relapsed"].iloc[0] == 0
+        assert (curve["at_risk"] >= 1).all()
+
+
 # --- data quality -------------------------------------------------------------------------
 
 
@@ -479,3 +533,15 @@ def test_data_quality_per_partner_and_month() -> None:
     assert _row(values, partner=TOTAL, maand=TOTAL)["verwacht"] == 3 + 3 + 13
     # Files and rows are not people: nothing is hidden.
     assert "<10" not in set(table.published(10)["herindieningen"].astype(str))
+
+
+def test_the_relapse_chart_says_which_groups_it_cannot_draw() -> None:
+    from signals.monitor.charts import at_risk_footer, relapse_chart
+
+    data = _late_entry_record()
+    table = relapse_table(data)
+    chart = relapse_chart(
+        relapse_curves(data, "jaar einde", 1), at_risk_footer(table, 1, "jaar einde"), "jaar einde"
+    )
+    assert chart.series == []
+    assert "Geen lijn voor 2024, alle trajecten: niet te schatten" in chart.note

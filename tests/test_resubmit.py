@@ -255,3 +255,34 @@ def test_a_row_repeating_a_loaded_signal_stays_open_and_the_rest_loads(settings,
 
     assert (outcome.figures.accepted, len(outcome.duplicates)) == (1, 1)
     assert _counts(res.engine)["quarantine"] == {"open": 1, "resubmitted": 1}
+
+
+def test_a_correction_joins_the_latest_night_not_the_wall_clock(settings, tmp_path: Path):
+    """Triaged at once, as part of the record's latest night: a correction made months after
+    it (a replayed history, a steward between nights) runs no planning or auto-closing of its
+    own nights ahead."""
+    from flows.night import run_night
+    from flows.report import NightReport
+
+    night = date(2026, 10, 5)
+    run_night(settings, night, NightReport(as_of=night.isoformat()), "run-1", export=False)
+    res = flow_resources.resources(settings)
+    with session_scope(res.engine) as session:
+        [exported] = export_open_quarantine(session, res.raw_vault, tmp_path / "q")
+    text = exported.read_text(encoding="utf-8-sig").replace("zevenhonderd", "712,00")
+    exported.write_text(text, encoding="utf-8-sig")
+
+    outcome = resubmit(settings, exported, date(2027, 3, 1))
+
+    assert outcome.figures.accepted == 1
+    with res.engine.connect() as connection:
+        decided = connection.execute(
+            sa.text("select distinct decided_on from signal_statuses")
+        ).scalars()
+        weeks = connection.execute(sa.text("select distinct planned_week from tasks")).scalars()
+        closed = connection.execute(
+            sa.text("select count(*) from cases where status <> 'open'")
+        ).scalar()
+    assert {str(d)[:10] for d in decided} == {"2026-10-05"}
+    assert all(w is None or not str(w).startswith("2027") for w in weeks)
+    assert closed == 0

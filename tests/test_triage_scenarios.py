@@ -112,10 +112,10 @@ def test_a_fresh_crisis_is_planned_this_week_and_old_work_shows_as_late(
     old = tasks.drop(index="fresh")
     assert sorted(old["team_rank"]) == [2, 3, 4, 5, 6]  # a rank per team, not global
     assert set(old["plan_status"]) == {
-        "te laat sinds 22-01-2026 (deze week)",
-        "te laat sinds 22-01-2026 (later)",
+        "te laat sinds 22-01-2026, ingepland deze week",
+        "te laat sinds 22-01-2026, ingepland later",
     }
-    assert (old["plan_status"] == "te laat sinds 22-01-2026 (deze week)").sum() == 1
+    assert (old["plan_status"] == "te laat sinds 22-01-2026, ingepland deze week").sum() == 1
     # Capacity 2 a week: the crisis and one old task this week, then two a week.
     assert sorted(old["planned_week"]) == [
         "2026-W41",

@@ -60,11 +60,14 @@ class Snapshot:
         return str(found.iloc[0]) if len(found) == 1 else None
 
     def default_range(self) -> tuple[str, str]:
-        """The last twelve months with figures."""
+        """The last twelve *full* months with figures: a month the record was read in before
+        its last day is left out (its few days would look like a collapse), unless it is the
+        only month there is."""
         if not self.months:
             today = str(pd.Period(self.data.as_of, freq="M"))
             return today, today
-        last = self.months[-1]
+        full = [m for m in self.months if pd.Period(m, freq="M").end_time.date() <= self.data.as_of]
+        last = full[-1] if full else self.months[-1]
         first = str(pd.Period(last, freq="M") - 11)
         return max(first, self.months[0]), last
 

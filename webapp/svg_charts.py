@@ -8,7 +8,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from signals.monitor.charts import Chart
+from signals.monitor.charts import Chart, axis_label
 
 #: Okabe–Ito: told apart by people with a colour vision deficiency.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8a6d00", "#2a7fb8", "#000000")
@@ -17,11 +17,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
 
 
 def _format(value: float, percent: bool) -> str:
-    if percent:
-        return f"{value * 100:.0f}%"
-    if value >= 1000:
-        return f"{value:,.0f}".replace(",", ".")
-    return f"{value:g}"
+    return axis_label(value, percent)
 
 
 def _nice_max(value: float, percent: bool) -> float:
@@ -62,6 +58,10 @@ def render_svg(chart: Chart, chart_id: str) -> Markup:
         f'<title id="{chart_id}-titel">{escape(chart.title)}</title>',
         f'<desc id="{chart_id}-uitleg">{escape(_description(chart))}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<defs><pattern id="{chart_id}-verborgen" width="6" height="6" '
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="#e6e6e6"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#6b6b6b" stroke-width="2"/></pattern></defs>',
     ]
     for step in range(5):
         value = top * step / 4
@@ -115,6 +115,22 @@ def render_svg(chart: Chart, chart_id: str) -> Markup:
                     parts.append(
                         f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="{colour}"/>'
                     )
+    for number, series in enumerate(chart.series):
+        for position in series.hidden:  # a hidden value: a hatched grey marker on the axis
+            left = (
+                sx(position) - 0.4 * (plot_w / span) + number * width if bar else sx(position) - 5
+            )
+            parts.append(
+                f'<rect x="{left:.1f}" y="{TOP + plot_h - 16}" width="{max(width - 1, 10):.1f}" '
+                f'height="16" fill="url(#{chart_id}-verborgen)" stroke="#6b6b6b" '
+                f'stroke-width="1" class="vs-hidden-value"><title>{escape(series.name)}: '
+                f"verborgen</title></rect>"
+            )
+    if any(series.hidden for series in chart.series):
+        parts.append(
+            f'<text x="{WIDTH - RIGHT}" y="{TOP + 12}" text-anchor="end" font-size="12" '
+            f'fill="#1a1a1a">gearceerd = verborgen</text>'
+        )
     for number, series in enumerate(chart.series):
         row, column = divmod(number, 3)
         x = LEFT + column * 190

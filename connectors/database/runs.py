@@ -111,6 +111,15 @@ def nights_run(session: Session) -> int:
     )
 
 
+def latest_night(session: Session) -> dt.date | None:
+    """The last night whose triage the record holds (None before the first)."""
+    from sqlalchemy import func, select
+
+    from connectors.database.models import Delivery
+
+    return session.scalar(select(func.max(Delivery.triaged_on)))
+
+
 def mark_interrupted(session: Session) -> int:
     """Runs still marked running when a new run holds the lock died (killed, crashed machine).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,13 @@ from connectors.exports.columns import safe_text
 from connectors.settings import Settings
 from connectors.wijken import wijken_path
 from signals.monitor import MonitorInput, build_monitor
-from signals.monitor.charts import Chart, at_risk_footer, monitor_charts, relapse_chart
+from signals.monitor.charts import (
+    Chart,
+    at_risk_footer,
+    axis_label,
+    monitor_charts,
+    relapse_chart,
+)
 from signals.monitor.cube import Table
 from signals.monitor.facts import months_between
 from signals.monitor.relapse import relapse_curves
@@ -157,13 +164,17 @@ def export_monitor_report(
     return MonitorReport(workbook, charts, tables)
 
 
+def _tick(value: float, _position: int, percent: bool) -> str:
+    return axis_label(value, percent)
+
+
 def draw_charts_png(charts: Sequence[Chart], out_dir: Path) -> list[Path]:
     """Each chart as ``<key>.png`` in ``out_dir`` (matplotlib, no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -184,13 +195,29 @@ def draw_charts_png(charts: Sequence[Chart], out_dir: Path) -> list[Path]:
                 )
             else:
                 axes.plot(series.x, ys, marker="o", label=series.name)
+        marker = axes.get_ylim()[1] * 0.04  # a hidden value: a hatched grey marker on the axis
+        labelled = False
+        for number, series in enumerate(chart.series):
+            offset = (number - (len(chart.series) - 1) / 2) * width if chart.kind == "bar" else 0
+            if series.hidden:
+                axes.bar(
+                    [x + offset for x in series.hidden],
+                    marker,
+                    width or 0.15,
+                    color="#e6e6e6",
+                    edgecolor="#6b6b6b",
+                    hatch="///",
+                    label=None if labelled else "verborgen",
+                )
+                labelled = True
         axes.set_title(chart.title)
         axes.set_ylabel(chart.y_label)
         axes.set_xticks(
             [x for x, _ in chart.x_ticks], [text for _, text in chart.x_ticks], rotation=0
         )
+        percent = chart.percent
+        axes.yaxis.set_major_formatter(FuncFormatter(partial(_tick, percent=percent)))
         if chart.percent:
-            axes.yaxis.set_major_formatter(PercentFormatter(1.0))
             axes.set_ylim(bottom=0)
         axes.grid(axis="y", alpha=0.3)
         if chart.series:
@@ -209,6 +236,8 @@ def draw_charts_png(charts: Sequence[Chart], out_dir: Path) -> list[Path]:
             figure.subplots_adjust(left=0.3, bottom=0.35)
         else:
             figure.tight_layout()
+        if chart.note:
+            figure.text(0.01, 0.01, chart.note, fontsize=7, wrap=True, va="bottom")
         path = out_dir / f"{chart.key}.png"
         figure.savefig(path)
         plt.close(figure)

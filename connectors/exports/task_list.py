@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import copy
 from datetime import date
 from pathlib import Path
 
@@ -200,10 +201,11 @@ def _write_rows(sheet: Worksheet, frame: pd.DataFrame) -> None:
     for row in frame.itertuples(index=False):
         sheet.append([col.safe_text(_cell_value(value)) for value in row])
     # A string cell is always text: openpyxl would take "=..." for a formula. The leading "'"
-    # of safe_text keeps it text too when a worker edits the cell in Excel.
+    # of safe_text keeps it text too when a worker edits the cell in Excel. Only a string
+    # openpyxl typed as a formula needs correcting.
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
-            if isinstance(cell.value, str):
+            if cell.data_type == "f":
                 cell.data_type = "s"
 
 
@@ -281,14 +283,22 @@ def _style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
         sheet.column_dimensions[letter].width = _width(str(name), frame[name])
         number_format = _number_format(str(name))
         alignment = wrapped if name in col.WRAPPED else top
-        for row in range(2, len(frame) + 2):
-            cell = sheet[f"{letter}{row}"]
-            cell.alignment = alignment
-            cell.border = border
-            if number_format:
-                cell.number_format = number_format
-            if name in col.FILL_IN_COLUMNS:
-                cell.fill = FILL_IN_FILL
+        if frame.empty:
+            continue
+        first = sheet.cell(row=2, column=index)
+        first.alignment = alignment
+        first.border = border
+        if number_format:
+            first.number_format = number_format
+        if name in col.FILL_IN_COLUMNS:
+            first.fill = FILL_IN_FILL
+        # The column's other cells share the first one's style. Copying its style array (as
+        # openpyxl does when it copies a cell) is several times faster than setting four style
+        # attributes per cell, which each look the style up in the workbook again.
+        for (cell,) in sheet.iter_rows(
+            min_row=3, max_row=len(frame) + 1, min_col=index, max_col=index
+        ):
+            cell._style = copy(first._style)
 
 
 #: Column-width units that fit across an A4 landscape page at 100% (our margins; measured by
@@ -303,8 +313,8 @@ def _row_heights(sheet: Worksheet, frame: pd.DataFrame) -> None:
         width = col.PRINT_WIDTHS.get(name, 30)
         if name in frame.columns:
             length = frame[name].astype("string").fillna("").str.len().to_numpy(dtype=np.int64)
-            # About 1.15 characters of this text fit per unit of column width.
-            per_line = max(int(width * 1.15), 1)
+            # About one character of this text fits per unit of column width (LibreOffice, A4).
+            per_line = max(int(width * 1.0), 1)
             lines = np.maximum(lines, -(-length // per_line))
     sheet.row_dimensions[1].height = 30
     for row, count in enumerate(lines.tolist(), start=2):
@@ -325,7 +335,10 @@ def _print_settings(sheet: Worksheet, frame: pd.DataFrame, title: str) -> None:
     sheet.page_setup.scale = max(40, min(100, int(100 * PAGE_CHARACTERS / widths)))
     sheet.print_options.gridLines = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    # Room for the page header and footer above and below the table (LibreOffice draws them
+    # inside the margin: at 0.6 inch the title overlapped the column headers).
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.9
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
     sheet.oddHeader.center.text = title
     sheet.oddFooter.center.text = "Pagina &P van &N"
     sheet.oddFooter.right.text = "Vertrouwelijk: alleen voor het eigen team"

@@ -2,13 +2,14 @@
 
 A chart is data only (series of points and tick labels); the report draws it as PNG with
 matplotlib and the web pages as inline SVG, so both show the same numbers. A hidden value
-("<10", "–") is a gap in its line, never a point.
+("<10", "x", "–") is a gap in its line, never a point; the chart marks it "verborgen" and says
+so in its note.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ class Series:
     name: str
     x: list[float]
     y: list[float | None]
+    #: The x positions whose value is hidden by suppression ("<10", "x"): drawn as a marker
+    #: ("verborgen"), so a hidden value never looks like a missing or zero bar.
+    hidden: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,20 @@ class Chart:
     #: Rows of text under the chart, e.g. the number at risk: label -> value per x tick.
     footer: dict[str, list[str]] = field(default_factory=dict)
     table_key: str = ""  # the table beside the chart
+    #: A remark shown under the chart (what is not drawn, and why).
+    note: str = ""
+
+
+def axis_label(value: float, percent: bool = False) -> str:
+    """An axis tick in Dutch: decimal comma, thousands dot, and no rounding that hides a
+    tick's value (2,5% stays 2,5%, not "2%")."""
+    if percent:
+        value *= 100
+    if float(value).is_integer():
+        text = f"{int(value):,}".replace(",", ".")
+    else:
+        text = f"{value:.2f}".rstrip("0").replace(".", ",")
+    return f"{text}%" if percent else text
 
 
 def _number(value: object) -> float | None:
@@ -57,6 +75,22 @@ def _by_month(
         rows = rows[rows[name] == value]
     indexed = rows.set_index(MONTH)[column]
     return [_number(indexed.get(month)) for month in months]
+
+
+def _series(
+    name: str,
+    x: list[float],
+    table: pd.DataFrame,
+    months: list[str],
+    column: str,
+    extra: Mapping[str, str] | None = None,
+) -> Series:
+    rows = table
+    for key, value in (extra or {}).items():
+        rows = rows[rows[key] == value]
+    indexed = rows.set_index(MONTH)[column]
+    hidden = [at for at, month in zip(x, months, strict=True) if is_hidden(indexed.get(month))]
+    return Series(name, x, _by_month(table, months, column, extra), hidden)
 
 
 def _filters(table: Table, wijk: str, partner_type: str) -> dict[str, str]:
@@ -93,10 +127,7 @@ def monitor_charts(
             "signalen",
             "Signalen en nieuwe episodes per maand",
             "line",
-            [
-                Series(name, x, _by_month(signals, months, name))
-                for name in ("signalen", "nieuwe episodes")
-            ],
+            [_series(name, x, signals, months, name) for name in ("signalen", "nieuwe episodes")],
             ticks,
             "aantal",
             table_key="signalen",
@@ -108,7 +139,7 @@ def monitor_charts(
             "opgepakt",
             "Aandeel opgepakte signalen",
             "line",
-            [Series("opgepakt", x, _by_month(triage, months, "aandeel"))],
+            [_series("opgepakt", x, triage, months, "aandeel")],
             ticks,
             "aandeel",
             percent=True,
@@ -122,14 +153,12 @@ def monitor_charts(
             "Opgepakte zaken per zaaktype",
             "bar",
             [
-                Series(
+                _series(
                     kind,
                     x,
-                    _by_month(
-                        _monthly(case_types, threshold, wijk, partner_type, zaaktype=kind),
-                        months,
-                        "zaken",
-                    ),
+                    _monthly(case_types, threshold, wijk, partner_type, zaaktype=kind),
+                    months,
+                    "zaken",
                 )
                 for kind in CASE_TYPES
             ],
@@ -145,11 +174,9 @@ def monitor_charts(
             "Bereik van opgepakte zaken",
             "line",
             [
-                Series("bereikt", x, _by_month(reach, months, "aandeel bereikt")),
-                Series(
-                    "bereikt binnen 4 weken",
-                    x,
-                    _by_month(reach, months, "aandeel bereikt binnen 4 weken"),
+                _series("bereikt", x, reach, months, "aandeel bereikt"),
+                _series(
+                    "bereikt binnen 4 weken", x, reach, months, "aandeel bereikt binnen 4 weken"
                 ),
             ],
             ticks,
@@ -166,14 +193,12 @@ def monitor_charts(
             "Resultaten van afgesloten zaken",
             "bar",
             [
-                Series(
+                _series(
                     str(group),
                     x,
-                    _by_month(
-                        _monthly(results, threshold, wijk, partner_type, resultaat=str(group)),
-                        months,
-                        "zaken",
-                    ),
+                    _monthly(results, threshold, wijk, partner_type, resultaat=str(group)),
+                    months,
+                    "zaken",
                 )
                 for group in groups
             ],
@@ -189,14 +214,12 @@ def monitor_charts(
             "Escalaties per maand",
             "bar",
             [
-                Series(
+                _series(
                     kind,
                     x,
-                    _by_month(
-                        _monthly(escalations, threshold, wijk, partner_type, soort=kind),
-                        months,
-                        "escalaties",
-                    ),
+                    _monthly(escalations, threshold, wijk, partner_type, soort=kind),
+                    months,
+                    "escalaties",
                 )
                 for kind in ESCALATIONS.values()
             ],
@@ -213,7 +236,7 @@ def monitor_charts(
             "Aandeel rijen in quarantaine per partner",
             "line",
             [
-                Series(p, x, _by_month(quality, months, "aandeel in quarantaine", {"partner": p}))
+                _series(p, x, quality, months, "aandeel in quarantaine", {"partner": p})
                 for p in partners
             ],
             ticks,
@@ -222,7 +245,18 @@ def monitor_charts(
             table_key="datakwaliteit",
         )
     )
-    return charts
+    return [_with_hidden_note(chart) for chart in charts]
+
+
+def _with_hidden_note(chart: Chart) -> Chart:
+    """Say under the chart where values are hidden, so they never read as missing or zero."""
+    if not any(series.hidden for series in chart.series):
+        return chart
+    note = (
+        "Grijs gearceerd met 'verborgen': een aantal onder de drempel (<10) of een aantal dat "
+        "verborgen is om zo'n klein aantal te beschermen (x). Zie de tabel."
+    )
+    return replace(chart, note=f"{chart.note} {note}".strip())
 
 
 def relapse_chart(
@@ -242,6 +276,23 @@ def relapse_chart(
         )
     ticks = [(0.0, "0")] + [(float(days), f"{months} mnd") for months, days in HORIZONS.items()]
     per_year = by == "jaar einde"
+    prefix = "onder observatie: "
+    drawn = {"alle trajecten" if name == TOTAL else name for name in curves}
+    missing = [
+        name.removeprefix(prefix)
+        for name in followed_at_risk
+        if name.removeprefix(prefix) not in drawn
+    ]
+    note = (
+        "Een lijn begint bij 0 % op de einddatum en stopt waar te weinig trajecten onder "
+        "observatie zijn."
+    )
+    if missing:
+        note += (
+            f" Geen lijn voor {', '.join(missing)}: niet te schatten, omdat te weinig van deze "
+            "trajecten vanaf de einddatum gevolgd zijn (ze eindigden vóór de eerste levering) "
+            "of omdat het er te weinig zijn."
+        )
     return Chart(
         "terugval-jaar" if per_year else "terugval",
         "Opnieuw gesignaleerd na het einde van een schuldtraject, "
@@ -253,6 +304,7 @@ def relapse_chart(
         percent=True,
         footer=dict(followed_at_risk),
         table_key="terugval",
+        note=note,
     )
 
 

@@ -6,8 +6,14 @@ is the household's first signal dated after the end (``signal_date``, else the d
 as the triage's relapse rule reads it). A trajectory without such a signal is *censored* at the
 moment the record was read: it is known not to have signalled up to then, not that it never
 will. The signal history begins with the first delivery, so a trajectory that ended earlier
-enters the risk set only then (*delayed entry*); a signal dated just before the first delivery
-counts at entry.
+enters the risk set only then (*delayed entry*, left truncation). A trajectory whose first
+signal after its end is dated before it entered (a signal dated just before the first delivery)
+was not signal-free at entry, so it is not followed: counting it "at entry" let the first few
+to enter decide the whole curve (a group that ended long before the history showed 100 %).
+
+A share at a horizon is estimated only while somebody (for curves: ``threshold`` people) is at
+risk at every moment from the end date up to it; a group nobody was followed from the end date
+has no estimate at all (left empty, never a misleading number).
 
 Known limit: a household that fell back and recovered before the signal history began is not
 seen, which lowers the curve for trajectories that ended long before the first delivery.
@@ -63,7 +69,8 @@ def followed_trajectories(data: MonitorInput) -> pd.DataFrame:
     censor = (pd.Timestamp(data.as_of) - end).dt.days
     event_at = (trajectories.index.to_series().map(first) - end).dt.days
     event = event_at.notna() & (event_at <= censor)
-    exit_ = np.where(event, np.maximum(event_at.fillna(0), entry), censor)
+    # An event before entry gives exit < entry: dropped below (not signal-free at entry).
+    exit_ = np.where(event, event_at.fillna(0), censor)
     out = pd.DataFrame(
         {
             "uitkomst": trajectories["trajectory_outcome"]
@@ -79,9 +86,28 @@ def followed_trajectories(data: MonitorInput) -> pd.DataFrame:
     return out[(out["exit"] >= out["entry"]) & (censor >= 0)].reset_index(drop=True)
 
 
-def kaplan_meier(followed: pd.DataFrame) -> pd.DataFrame:
+def estimable_until(followed: pd.DataFrame, min_at_risk: int = 1) -> int:
+    """The first day at which fewer than ``min_at_risk`` are at risk (0: not even at the end
+    date). With delayed entry the risk set can be small early on and grow later; the curve up to
+    ``t`` is only known while the risk set never fell below ``min_at_risk`` on [0, t]. The risk
+    set only shrinks the day after an exit, so those days (and day 0) are the ones to check."""
+    if followed.empty:
+        return 0
+    entry = followed["entry"].to_numpy(dtype="int64")
+    exit_ = followed["exit"].to_numpy(dtype="int64")
+    candidates = np.unique(np.concatenate([[0], exit_ + 1]))
+    at_risk = (
+        (entry[None, :] <= candidates[:, None]) & (exit_[None, :] >= candidates[:, None])
+    ).sum(axis=1)
+    short = candidates[at_risk < min_at_risk]
+    return int(short[0]) if len(short) else int(candidates[-1])
+
+
+def kaplan_meier(followed: pd.DataFrame, min_at_risk: int = 0) -> pd.DataFrame:
     """The curve: per event time ``t`` (days), at risk, events, survival, ``relapsed`` = 1 − S,
-    and a Greenwood 95% interval of ``relapsed``. Starts at t = 0 with nobody relapsed."""
+    and a Greenwood 95% interval of ``relapsed``. Starts at t = 0 with nobody relapsed. With
+    ``min_at_risk`` > 0 the curve stops before :func:`estimable_until` (empty when no one, or
+    too few, were followed from the end date)."""
     entry = followed["entry"].to_numpy(dtype="int64")
     exit_ = followed["exit"].to_numpy(dtype="int64")
     event = followed["event"].to_numpy(dtype=bool)
@@ -105,12 +131,15 @@ def kaplan_meier(followed: pd.DataFrame) -> pd.DataFrame:
     curve["relapsed"] = 1.0 - curve["survival"]
     curve["low"] = np.clip(curve["relapsed"] - 1.96 * se_all, 0.0, 1.0)
     curve["high"] = np.clip(curve["relapsed"] + 1.96 * se_all, 0.0, 1.0)
+    if min_at_risk > 0:
+        curve = curve[curve["t"] < estimable_until(followed, min_at_risk)].reset_index(drop=True)
     return curve
 
 
 def relapsed_by(curve: pd.DataFrame, followed: pd.DataFrame, days: int) -> float:
-    """1 − S(days); NaN when nobody is followed that long."""
-    if followed.empty or int(followed["exit"].max()) < days:
+    """1 − S(days); NaN when not estimable: nobody followed that long, or at some moment
+    between the end date and ``days`` nobody at risk (delayed entry)."""
+    if followed.empty or estimable_until(followed) <= days:
         return float("nan")
     return float(curve.loc[curve["t"] <= days, "relapsed"].iloc[-1])
 
@@ -162,8 +191,11 @@ def relapse_table(data: MonitorInput) -> Table:
             "Van de afgesloten trajecten uit het nazorgbestand: het deel dat binnen 6, 12 en 24 "
             "maanden na de einddatum opnieuw een signaal heeft (Kaplan–Meier: trajecten die "
             "nog niet zo lang gevolgd zijn tellen mee zolang ze gevolgd worden). Onder "
-            "observatie: zo lang gevolgd en nog niet opnieuw gesignaleerd. Leeg: nog niemand "
-            "zo lang gevolgd."
+            "observatie: zo lang gevolgd en nog niet opnieuw gesignaleerd; dit aantal kan met "
+            "de tijd stijgen, want trajecten die eindigden vóór de eerste levering worden pas "
+            "vanaf die levering gevolgd (een signaal van vóór die levering telt dan niet mee). "
+            "Leeg: niet te schatten, omdat niemand zo lang gevolgd is of niemand vanaf de "
+            "einddatum gevolgd is."
         ),
         dimensions=["uitkomst", "jaar einde"],
         counts=counts,
@@ -195,6 +227,7 @@ def relapse_curves(
         part = followed if name == TOTAL else followed[followed[by] == name]
         if len(part) < threshold:
             continue
-        curve = kaplan_meier(part)
-        curves[name] = curve[curve["at_risk"] >= threshold].reset_index(drop=True)
+        curve = kaplan_meier(part, min_at_risk=max(threshold, 1))
+        if len(curve):
+            curves[name] = curve
     return curves

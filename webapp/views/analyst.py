@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -230,6 +231,17 @@ def monitor_download(
     return download(frame, f"{key}_{query.first}_{query.last}", extension)
 
 
+def dutch_decimal(value: Any) -> Any:
+    """A float as Dutch Excel reads it in a ``;`` CSV (decimal comma, no exponent); other
+    values (counts, hidden texts) as they are."""
+    if isinstance(value, bool) or not isinstance(value, float | np.floating):
+        return value
+    if math.isnan(value):
+        return ""
+    text = np.format_float_positional(float(value), trim="-")
+    return text.replace(".", ",")
+
+
 def download(frame: pd.DataFrame, name: str, extension: str) -> Response:
     """A table as CSV (``;``, UTF-8 with BOM, for Excel) or XLSX, with the values shown."""
     if extension == "csv":
@@ -237,6 +249,8 @@ def download(frame: pd.DataFrame, name: str, extension: str) -> Response:
         for name in shown.columns:  # no text cell becomes a formula in the analyst's Excel
             if col_is_text(shown[name]):
                 shown[name] = shown[name].map(safe_text, na_action="ignore")
+        for name in shown.columns:  # Dutch Excel reads "15,67", not "15.67", beside ";"
+            shown[name] = shown[name].map(dutch_decimal, na_action="ignore")
         text = shown.to_csv(sep=";", index=False, na_rep="")
         return Response(
             ("\ufeff" + text).encode("utf-8"),
