@@ -207,6 +207,7 @@ def monitor_page(
         parts=sections,
         total=TOTAL,
         threshold_label=label(threshold),
+        highest_hidden=threshold - 1,
         as_of=snap.data.as_of,
         per_1000=snap.data.wijken is not None,
     )
