@@ -16,6 +16,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
 from connectors.database.engine import session_scope
@@ -59,7 +61,8 @@ def write_tables_xlsx(
         ("Stand van de registratie", as_of.isoformat()),
         (
             "Afscherming",
-            f"Aantallen van 1 tot {threshold} staan als '{label(threshold)}'; waar een totaal "
+            f"Aantallen van 1 tot en met {threshold - 1} staan als '{label(threshold)}'; waar "
+            "een totaal "
             "zo'n aantal zou verraden is ook een tweede cel afgeschermd. "
             f"'{HIDDEN_DERIVED}': een aandeel of gemiddelde op een afgeschermd aantal.",
         ),
@@ -70,9 +73,11 @@ def write_tables_xlsx(
         about.append(list(row))
     about.column_dimensions["A"].width = 45
     about.column_dimensions["B"].width = 120
-    for cell in about["B"]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in about.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     about["A1"].font = Font(bold=True, size=14)
+    _print_setup(about, repeat_header=False)
     for table in tables.values():
         write_sheet(workbook, table.key, table.published(threshold))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +93,21 @@ def write_sheet(workbook: Workbook, name: str, frame: pd.DataFrame) -> None:
     for row in frame.itertuples(index=False):
         sheet.append([_cell(value) for value in row])
     sheet.freeze_panes = "A2"
+    _print_setup(sheet, repeat_header=True)
     for i, column in enumerate(frame.columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = max(12, min(45, len(str(column)) + 2))
+
+
+def _print_setup(sheet: Worksheet, repeat_header: bool) -> None:
+    """Print landscape, all columns on one page wide (as many pages long as needed), with the
+    header row on every page: a wide table otherwise prints as hundreds of narrow pages."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if repeat_header:
+        sheet.print_title_rows = "1:1"
 
 
 def _cell(value: object) -> object:

@@ -296,7 +296,7 @@ def relapse_chart(
     return Chart(
         "terugval-jaar" if per_year else "terugval",
         "Opnieuw gesignaleerd na het einde van een schuldtraject, "
-        + ("per jaar van einde" if per_year else "per uitkomst"),
+        + ("per jaar van afronding" if per_year else "per uitkomst"),
         "step",
         series,
         ticks,

@@ -28,6 +28,14 @@ AMOUNT_BANDS = (
 )
 SCORE_BANDS = ((0.0, "laag"), (1 / 3, "midden"), (2 / 3, "hoog"))
 UNKNOWN = "onbekend"
+#: The order a filter's bands are offered in (the bands' own, numeric order).
+BAND_ORDER: dict[str, tuple[str, ...]] = {
+    "leeftijdsgroep": tuple(text for _, text in AGE_BANDS),
+    "bedraggroep": tuple(text for _, text in AMOUNT_BANDS),
+    "scoregroep": tuple(text for _, text in SCORE_BANDS),
+}
+#: Dates on the household page, as everywhere for Dutch readers: dd-mm-jjjj.
+DATE_NL = "%d-%m-%Y"
 NO_SCORE = "geen score"
 STATUS_OPEN = "zaak open"
 STATUS_CLOSED = "zaak afgesloten"
@@ -136,7 +144,10 @@ def filter_options(table: pd.DataFrame) -> dict[str, list[str]]:
             kinds = {k.strip() for text in table[column].dropna() for k in str(text).split(",")}
             options[name] = sorted(k for k in kinds if k)
         else:
-            options[name] = sorted(set(table[column].dropna().astype(str)))
+            present = set(table[column].dropna().astype(str))
+            order = {text: rank for rank, text in enumerate(BAND_ORDER.get(column, ()))}
+            # Bands in their numeric order ("< € 500" before "€ 1.000 – 2.500"), "onbekend" last.
+            options[name] = sorted(present, key=lambda v: (v == UNKNOWN, order.get(v, -1), v))
     return options
 
 
@@ -192,13 +203,13 @@ def timeline(
     )
     signals = pd.DataFrame(
         {
-            "geleverd": own["delivery_date"].dt.strftime("%Y-%m-%d"),
+            "geleverd": own["delivery_date"].dt.strftime(DATE_NL),
             "partnertype": own["partner_type"],
             "partner": own["partner"],
             "toestand": own["signal_state"].map(STATE_NL).fillna(own["signal_state"]),
             "crisis": own["crisis_kind"].map(ESCALATIONS).fillna(""),
             "bedrag": own["amount"].round(0),
-            "beoordeeld": own["decided_on"].dt.strftime("%Y-%m-%d"),
+            "beoordeeld": own["decided_on"].dt.strftime(DATE_NL),
             "besluit": own["status"],
             "regel": own["rule"],
             "beleidsversie": own["policy_version"],
@@ -208,10 +219,10 @@ def timeline(
     case_rows = pd.DataFrame(
         {
             "zaak": cases["case_id"].astype("string").str.slice(0, 10),
-            "geopend": cases["opened_on"].dt.strftime("%Y-%m-%d"),
+            "geopend": cases["opened_on"].dt.strftime(DATE_NL),
             "zaaktype": cases["case_type"],
-            "opgepakt": cases["picked_up_on"].dt.strftime("%Y-%m-%d"),
-            "afgesloten": cases["closed_on"].dt.strftime("%Y-%m-%d"),
+            "opgepakt": cases["picked_up_on"].dt.strftime(DATE_NL),
+            "afgesloten": cases["closed_on"].dt.strftime(DATE_NL),
             "resultaat": cases["result"],
             "resultaatgroep": _result_group(cases["result"]),
         }
@@ -222,7 +233,7 @@ def timeline(
     attempt_rows = pd.DataFrame(
         {
             "zaak": attempts["case_id"].astype("string").str.slice(0, 10),
-            "datum": attempts["attempt_date"].dt.strftime("%Y-%m-%d"),
+            "datum": attempts["attempt_date"].dt.strftime(DATE_NL),
             "soort": attempts["contact_kind"],
             "dagdeel": attempts["part_of_day"],
             "bereikt": attempts["reached"].map({True: "ja", False: "nee"}).fillna("onbekend"),
@@ -237,7 +248,7 @@ def timeline(
             "contactsoort": own_tasks["contact_kind"],
             "status": own_tasks["status"],
             "regel": own_tasks["rule"],
-            "uiterlijk": own_tasks["due_date"].dt.strftime("%Y-%m-%d"),
+            "uiterlijk": own_tasks["due_date"].dt.strftime(DATE_NL),
             "score": own_tasks["score"].round(2),
             "redenen van de score": own_tasks["score_reasons_nl"],
         }

@@ -129,6 +129,17 @@ def charts_for(
     return charts
 
 
+#: The two relapse charts share one table: each section gets its own heading.
+RELAPSE_HEADINGS = {"terugval": "per uitkomst", "terugval-jaar": "per jaar van afronding"}
+
+
+def section_heading(chart: Chart, table: Table) -> str:
+    """A section's heading (and index entry), distinct for every section."""
+    if chart.key in RELAPSE_HEADINGS:
+        return f"{table.title}, {RELAPSE_HEADINGS[chart.key]}"
+    return table.title
+
+
 def display(value: Any, column: str) -> str:
     """A cell as shown: hidden texts as they are, shares as percentages, Dutch decimals."""
     if isinstance(value, str):
@@ -176,6 +187,7 @@ def monitor_page(
         sections.append(
             {
                 "chart": chart,
+                "heading": section_heading(chart, table),
                 "svg": render_svg(chart, f"grafiek-{number}"),
                 "table": table,
                 "columns": [str(c) for c in frame.columns],
@@ -195,6 +207,7 @@ def monitor_page(
         parts=sections,
         total=TOTAL,
         threshold_label=label(threshold),
+        highest_hidden=threshold - 1,
         as_of=snap.data.as_of,
         per_1000=snap.data.wijken is not None,
     )
