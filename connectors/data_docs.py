@@ -61,6 +61,7 @@ def build_data_docs(results: Sequence[Any], target_dir: Path, run_name: str = "n
     context = gx.get_context(mode="file", project_root_dir=str(target_dir))
     # An explicit run time: GX would otherwise try to read one out of the run name.
     run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    keys = []
     for number, suite_result in enumerate(results):
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_result.suite_name),
@@ -68,10 +69,12 @@ def build_data_docs(results: Sequence[Any], target_dir: Path, run_name: str = "n
             batch_identifier=f"delivery-{number}",
         )
         context.validation_results_store.set(key, suite_result)
-    sites = context.build_data_docs()
+        keys.append(key)
+    # Only tonight's pages are rendered: the site keeps the earlier nights' pages, and a full
+    # rebuild would render the whole history again every night. GX's own index is not built
+    # (offline it is empty); ours lists every page on the site.
+    sites = context.build_data_docs(resource_identifiers=keys, build_index=False)
     index = Path(unquote(urlparse(next(iter(sites.values()))).path))
-    if not index.is_file():
-        raise FileNotFoundError("Great Expectations did not write the Data Docs index")
     write_offline_index(index.parent, Path(context.root_directory) / "uncommitted" / "validations")
     return index
 

@@ -154,3 +154,39 @@ def test_the_data_docs_index_reads_offline(tmp_path: Path) -> None:
     links = re.findall(r'href="(validations/[^"]+)"', text)
     assert links and all((index.parent / link).is_file() for link in links)
     assert "signals.domesta" in text and "2026-10-05" in text
+
+
+def test_a_later_night_renders_only_its_own_pages(tmp_path: Path) -> None:
+    """Each night adds its pages to the site; earlier pages are kept, not rendered again (a
+    full rebuild would render the whole history every night), and the index lists all."""
+    records = conform(
+        pd.DataFrame(
+            {
+                "partner": ["domesta"],
+                "delivery_date": [pd.Timestamp("2026-10-05")],
+                "partner_type": ["Huur"],
+                "signal_id": ["S1"],
+                "postcode": ["7946QX"],
+                "huisnummer": [4817],
+                "toevoeging": [""],
+                "amount": [100.0],
+                "signal_date": [pd.Timestamp("2026-10-01")],
+            }
+        ),
+        SIGNAL_SCHEMA,
+    )
+    rules = DeliveryRules(
+        partner="domesta", partner_type="Huur", kind="signal", delivery_date=date(2026, 10, 5)
+    )
+    outcome = validate_delivery(records, rules, None)
+    first = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-05")
+    pages = sorted((first.parent / "validations").rglob("*.html"))
+    written = {page: page.stat().st_mtime_ns for page in pages}
+    second = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-06")
+    assert second == first
+    assert {page: page.stat().st_mtime_ns for page in pages} == written
+    new_pages = sorted(set((first.parent / "validations").rglob("*.html")) - set(pages))
+    assert len(new_pages) == len(pages) == len(outcome.results)
+    text = second.read_text(encoding="utf-8")
+    assert "2026-10-05" in text and "2026-10-06" in text
+    assert len(re.findall(r'href="validations/', text)) == 2 * len(pages)
