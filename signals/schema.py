@@ -12,6 +12,7 @@ missing values are ``pd.NA``/``NaT``, never sentinel strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Final
 
 import pandas as pd
@@ -108,18 +109,30 @@ def empty_frame(schema: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in schema.items()})
 
 
+@lru_cache(maxsize=64)
+def _dtype(name: str) -> object:
+    # Compared as dtypes, not names: pandas' default ``str`` dtype equals the name "string".
+    return pd.api.types.pandas_dtype(name)
+
+
 def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
     """Return ``frame`` with exactly the schema's columns, in order, cast to their dtypes.
 
     Columns the frame lacks are added as all-missing; extra columns are dropped.
     """
-    out = pd.DataFrame(index=frame.index)
+    # Built in one constructor call from (lazily copied) Series: adding columns one by one
+    # costs more than the data itself for the many small frames of a night.
+    index = pd.RangeIndex(len(frame))
+    columns: dict[str, pd.Series] = {}
     for name, dtype in schema.items():
         if name in frame.columns:
-            out[name] = frame[name].astype(dtype)  # type: ignore[call-overload]
+            values = frame[name]
+            if values.dtype != _dtype(dtype):
+                values = values.astype(dtype)  # type: ignore[call-overload]
+            columns[name] = values.reset_index(drop=True)
         else:
-            out[name] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
-    return out.reset_index(drop=True)
+            columns[name] = pd.Series(pd.NA, index=index, dtype=dtype)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 # --- Downstream of the edge: pseudonymous tables (analyst side) -----------------------------
