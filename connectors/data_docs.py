@@ -1,6 +1,6 @@
 """Great Expectations Data Docs (HTML) for a run's validation results.
 
-The results come from ``signals.validation`` with the docs-safe SUMMARY result format (no
+The results come from ``signals.validation`` with the docs-safe BASIC result format (no
 unexpected values), so the HTML carries counts and rules, never a postcode or BSN. A file-backed
 GX context rooted under the target directory stores the results and renders the site.
 
@@ -43,7 +43,7 @@ def assert_docs_safe(results: Sequence[Any]) -> None:
             if any(outcome.result.get(key) for key in VALUE_KEYS):
                 raise UnsafeResultsError(
                     f"results of suite '{suite_result.suite_name}' hold unexpected values; "
-                    "validate with the SUMMARY docs result format"
+                    "validate with the docs result format (partial_unexpected_count 0)"
                 )
 
 
