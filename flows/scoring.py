@@ -17,8 +17,6 @@ from connectors.database import registry
 from connectors.database import risk_history as record
 from connectors.database.engine import session_scope
 from flows.resources import Resources
-from signals.risk import estimators, explain
-from signals.risk.features import build_features
 
 logger = logging.getLogger(__name__)
 #: Households a delivery listed this many days before the night are scored too.
@@ -43,6 +41,10 @@ def night_scores(res: Resources, night: date) -> pd.DataFrame | None:
 
     None while no model is promoted, so the rules' own order stands.
     """
+    # Imported here: scikit-learn costs seconds at start-up, and most nights score nothing.
+    from signals.risk import estimators, explain
+    from signals.risk.features import build_features
+
     with session_scope(res.engine) as session:
         promoted = registry.promoted_model(session)
         if promoted is None:

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final
 
-import skops.io as sio
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -49,12 +48,18 @@ class ModelEntry:
     data_hash: str
 
 
+# skops (and scikit-learn behind it) is imported where a model is stored or read: every
+# night and CLI command imports this module, and most never touch a model.
 def dumps(model: Any) -> bytes:
+    import skops.io as sio
+
     return sio.dumps(model, compression=8)  # zipfile.ZIP_DEFLATED
 
 
 def loads(blob: bytes) -> Any:
     """The model in ``blob``; refuses types outside ``TRUSTED_TYPES``."""
+    import skops.io as sio
+
     unknown = set(sio.get_untrusted_types(data=blob)) - TRUSTED_TYPES
     if unknown:
         raise UntrustedModelError(f"the stored model holds untrusted types: {sorted(unknown)}")
