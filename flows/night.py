@@ -1,4 +1,4 @@
-"""One night, step by step: discover → ingest → state → triage → exports.
+"""One night, step by step: discover → ingest → state (one step) → triage → exports.
 
 Plain functions. The nightly flow runs each step as one Prefect task (``step`` wraps them);
 the backfill runs many nights in one flow run and calls them directly, so a replay does not
@@ -104,6 +104,28 @@ def in_process(parts: list[NightInput], night: date, res: Resources) -> list[Nig
     return [triage_partition(part, policy, night) for part in parts]
 
 
+def load_deliveries(settings: Settings, night: date, run_id: str, report: NightReport) -> None:
+    """Discover the night's new deliveries, load each, and derive the signal states.
+
+    Safe to retry as a whole: a delivery already loaded is skipped (its figures came with the
+    attempt that loaded it), and states are derived only where none exist yet.
+    """
+    with stage(report, "discover"):
+        found = discover(settings, night)
+        report.unrecognised_files = found.unrecognised
+        report.waiting_files = found.waiting
+        report.changed_files = found.changed_after_loading
+    with stage(report, "ingest"):
+        announce("deliveries", count=len(found.deliveries))
+        for delivery in found.deliveries:
+            outcome = ingest_delivery(delivery, settings, run_id)
+            report.partner(delivery.partner).add(outcome.figures)
+            report.validation_results += outcome.validation_results
+            announce("delivery-done", source_file=delivery.source_file)
+    with stage(report, "state"):
+        derive_signal_states(resources(settings), night)
+
+
 def run_night(
     settings: Settings,
     night: date,
@@ -116,25 +138,17 @@ def run_night(
     triager: Triager | None = None,
     scores: Callable[[Resources, date], pd.DataFrame | None] | None = None,
 ) -> None:
-    """Everything a night does; figures land in ``report``."""
+    """Everything a night does; figures land in ``report``.
+
+    Three steps (three Prefect tasks in the nightly flow: each costs server round trips, so
+    they are few and large): load the deliveries, triage, export.
+    """
     res = resources(settings)
+    # An unusable address list refuses the night before anything is read (AddressListError);
+    # called directly, not as a retried task: retrying cannot mend the file.
     with stage(report, "discover"):
-        # An unusable address list refuses the night before anything is read (AddressListError);
-        # called directly, not as a retried task: retrying cannot mend the file.
         check_reference(settings)
-        found = step(discover, "discover-deliveries")(settings, night)
-        report.unrecognised_files = found.unrecognised
-        report.waiting_files = found.waiting
-        report.changed_files = found.changed_after_loading
-    with stage(report, "ingest"):
-        announce("deliveries", count=len(found.deliveries))
-        for delivery in found.deliveries:
-            outcome = step(ingest_delivery, "ingest-delivery")(delivery, settings, run_id)
-            report.partner(delivery.partner).add(outcome.figures)
-            report.validation_results += outcome.validation_results
-            announce("delivery-done", source_file=delivery.source_file)
-    with stage(report, "state"):
-        step(derive_signal_states, "signal-state")(res, night)
+    step(load_deliveries, "load-deliveries")(settings, night, run_id, report)
     with stage(report, "triage"):
         run = triager or (lambda parts, day: in_process(parts, day, res))
         night_scores = scores(res, night) if scores is not None else None
