@@ -328,7 +328,7 @@ def _sheet_rows(frame: pd.DataFrame, styles: dict[str, str]) -> Iterator[memoryv
         rows = pc.binary_join_element_wise(
             '<row r="', numbers, '" ht="', height, '" customHeight="1">', *cells, "</row>", ""
         )
-        yield _joined(rows)
+        yield from _joined(rows)
 
 
 def _cells(column: pd.Series, letter: str, style: str, numbers: pa.Array) -> pa.Array:
@@ -375,12 +375,14 @@ def _excel_escape(value: str) -> str:
     return XML_ILLEGAL.sub(lambda match: f"_x{ord(match.group()):04X}_", value)
 
 
-def _joined(rows: pa.Array) -> memoryview:
-    """The strings of ``rows`` (no nulls) end to end: the data buffer between its offsets."""
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[
-        rows.offset : rows.offset + len(rows) + 1
-    ]
-    return memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+def _joined(rows: pa.Array | pa.ChunkedArray) -> Iterator[memoryview]:
+    """The strings of ``rows`` (no nulls) end to end: each chunk's data between its offsets."""
+    for chunk in rows.chunks if isinstance(rows, pa.ChunkedArray) else [rows]:
+        if len(chunk) == 0:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+        first, last = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        yield memoryview(chunk.buffers()[2])[int(first) : int(last)]
 
 
 def _write_choice_sheet(sheet: XlsxSheet) -> dict[str, str]:
