@@ -56,7 +56,8 @@ TASK_SHEET_PART = "xl/worksheets/sheet1.xml"
 TEMPLATE_CELL = re.compile(r'<c r="([A-Z]+)2" s="(\d+)"/>')
 #: Characters XML 1.0 cannot hold (tab, line feed and carriage return it can).
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-#: Deflate level of the data sheet: 1 is several times faster than 6 for ~15% more bytes.
+#: Deflate level of the data sheet: at 100k rows 1 takes 4.3 s against 5.4 s for 6, for a
+#: 35% larger file (21 against 15 MiB).
 ZIP_LEVEL = 1
 #: From this many rows the data sheet is written as Zip64 (≈2 KB of XML per typical row).
 ZIP64_ROWS = 200_000
