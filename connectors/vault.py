@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 #: Roles that contact residents and therefore may see where they live.
@@ -54,9 +56,12 @@ class ContactVault:
 
     def __init__(self, keys: bytes | str | Sequence[bytes | str]) -> None:
         try:
-            self._fernet = MultiFernet([Fernet(key) for key in split_keys(keys)])
+            fernets = [Fernet(key) for key in split_keys(keys)]
         except (ValueError, TypeError) as error:
             raise VaultError("a vault key is not a valid Fernet key") from error
+        self._fernet = MultiFernet(fernets)
+        # With one key, its own decrypt (MultiFernet's loop costs ~10% per token).
+        self._decrypt = fernets[0].decrypt if len(fernets) == 1 else self._fernet.decrypt
 
     def rotate(self, token: bytes) -> bytes:
         """The same record sealed under the current (first) key."""
@@ -117,14 +122,30 @@ class ContactVault:
         """
         if role not in OUTREACH_ROLES:
             raise PermissionError(f"role '{role}' may not see addresses")
-        own = set(tasks.loc[tasks["team"] == user_team, "household_key"].dropna())
-        allowed = vault_rows[vault_rows["household_key"].isin(own)]
-        records = [
-            {"household_key": key, **self.open(token)}
-            for key, token in zip(allowed["household_key"], allowed["sealed_address"], strict=True)
+        own = _keys(tasks.loc[tasks["team"] == user_team, "household_key"].dropna())
+        # Arrow's is_in: pandas' isin on these string columns is ~100x slower (object path).
+        allowed = vault_rows[
+            pc.is_in(_keys(vault_rows["household_key"]), value_set=own).to_numpy(
+                zero_copy_only=False
+            )
         ]
-        frame = pd.DataFrame(records, columns=["household_key", *ADDRESS_FIELDS])
+        # One decryption per household (each is sealed on its own); the rest is per column:
+        # the plain records are parsed as one JSON array rather than one by one.
+        decrypt = self._decrypt
+        try:
+            plain = [decrypt(token) for token in allowed["sealed_address"].tolist()]
+        except InvalidToken as error:
+            raise VaultError("a vault token could not be opened with these keys") from error
+        records = json.loads(b"[" + b",".join(plain) + b"]")
+        frame = pd.DataFrame.from_records(records, columns=list(ADDRESS_FIELDS))
+        frame.insert(0, "household_key", allowed["household_key"].to_numpy())
         return frame.astype(_ADDRESS_DTYPES).reset_index(drop=True)
+
+
+def _keys(column: pd.Series) -> pa.Array:
+    """Household keys as one Arrow string array."""
+    keys = pa.array(column.astype("string[pyarrow]").array)
+    return keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
 
 
 def _plain(value: object) -> object:

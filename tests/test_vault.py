@@ -74,6 +74,20 @@ def test_outreach_worker_sees_only_own_team_addresses() -> None:
     assert vault.reveal_addresses(vault_rows(vault), "outreach", "oost", TASKS).empty
 
 
+def test_reveal_opens_tokens_of_an_older_key_and_refuses_foreign_ones() -> None:
+    old = ContactVault(KEY)
+    rows = vault_rows(old)
+    rows.loc[1, "sealed_address"] = old.seal({"postcode": "7902CD", "huisnummer": None})
+    rotated = ContactVault([Fernet.generate_key(), KEY])  # new key first, the old one opens
+    shown = rotated.reveal_addresses(rows, "outreach", "noord", TASKS)
+    assert shown["postcode"].tolist() == ["7901AB", "7902CD"]
+    assert shown["huisnummer"].isna().tolist() == [False, True]
+    assert shown["toevoeging"].isna().tolist() == [False, True]  # not in that record
+    with pytest.raises(VaultError) as error:
+        ContactVault(Fernet.generate_key()).reveal_addresses(rows, "outreach", "noord", TASKS)
+    assert "7901" not in str(error.value)
+
+
 @pytest.mark.parametrize("role", ["analyst", "admin", ""])
 def test_other_roles_may_not_see_addresses(role: str) -> None:
     vault = ContactVault(KEY)

@@ -155,6 +155,22 @@ def safe_text(value: object) -> object:
     return value
 
 
+def safe_text_column(column: pd.Series) -> pd.Series:
+    """``safe_text`` on every value of a column at once; other values and NA stay as they are."""
+    if not col_is_text(column):
+        return column
+    try:
+        flagged = column.str.startswith(FORMULA_START)
+    except AttributeError:  # an object column without any text
+        return column
+    flagged = flagged.fillna(False).astype(bool)
+    if not flagged.any():
+        return column
+    out = column.copy()
+    out[flagged] = "'" + column[flagged]
+    return out
+
+
 def col_is_text(column: pd.Series) -> bool:
     """A column that may hold text (object, string or pandas' str dtype)."""
     return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)

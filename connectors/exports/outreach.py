@@ -16,6 +16,8 @@ from connectors.vault import ContactVault
 
 #: The role the export acts in: it prepares each team's own list, like that team would.
 EXPORT_ROLE = "outreach"
+#: Households whose sealed addresses are read in one query.
+KEY_BATCH = 10_000
 
 
 def export_team_task_lists(
@@ -34,7 +36,16 @@ def export_team_task_lists(
     """
     with session_scope(engine) as session:
         tasks = repo.load_tasks(session, team=team, status="open")
-        sealed = repo.load_vault_tokens(session, sorted(set(tasks["household_key"].dropna())))
+        keys = tasks["household_key"].dropna().drop_duplicates().sort_values().tolist()
+        # In batches: one IN list of every household passes the databases' limit on bound
+        # parameters (SQLite 250,000 here, PostgreSQL 65,535) at national scale.
+        sealed = pd.concat(
+            [
+                repo.load_vault_tokens(session, keys[start : start + KEY_BATCH])
+                for start in range(0, max(len(keys), 1), KEY_BATCH)
+            ],
+            ignore_index=True,
+        )
     sealed = sealed.rename(columns={"token": "sealed_address"})
     written: list[Path] = []
     for team_name in sorted(set(tasks["team"].dropna())):
