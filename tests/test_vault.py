@@ -16,7 +16,7 @@ from connectors.vault import ContactVault, VaultError
 from signals.schema import SIGNAL_SCHEMA, conform
 from signals.validation import DeliveryRules, validate_delivery
 from signals.validation.expectations import SuiteParameters, add_check_columns, partner_signal_suite
-from signals.validation.runner import run_suite_complete
+from signals.validation.runner import ValidationOutcome, run_suite_complete
 
 KEY = Fernet.generate_key()
 ADDRESS = {"postcode": "7901AB", "huisnummer": 12, "toevoeging": "A"}
@@ -142,26 +142,7 @@ def test_data_docs_refuse_results_with_values(tmp_path: Path) -> None:
 def test_the_data_docs_index_reads_offline(tmp_path: Path) -> None:
     """GX's index builds its list with JavaScript from CDNs; ours is static and links every
     validation page (which GX renders in full)."""
-    records = conform(
-        pd.DataFrame(
-            {
-                "partner": ["domesta"],
-                "delivery_date": [pd.Timestamp("2026-10-05")],
-                "partner_type": ["Huur"],
-                "signal_id": ["S1"],
-                "postcode": ["7946QX"],
-                "huisnummer": [4817],
-                "toevoeging": [""],
-                "amount": [100.0],
-                "signal_date": [pd.Timestamp("2026-10-01")],
-            }
-        ),
-        SIGNAL_SCHEMA,
-    )
-    rules = DeliveryRules(
-        partner="domesta", partner_type="Huur", kind="signal", delivery_date=date(2026, 10, 5)
-    )
-    outcome = validate_delivery(records, rules, None)
+    outcome = _one_signal_validated()
     index = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-05")
     text = index.read_text(encoding="utf-8")
     assert "<script" not in text and "http" not in text
@@ -173,6 +154,22 @@ def test_the_data_docs_index_reads_offline(tmp_path: Path) -> None:
 def test_a_later_night_renders_only_its_own_pages(tmp_path: Path) -> None:
     """Each night adds its pages to the site; earlier pages are kept, not rendered again (a
     full rebuild would render the whole history every night), and the index lists all."""
+    outcome = _one_signal_validated()
+    first = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-05")
+    pages = sorted((first.parent / "validations").rglob("*.html"))
+    written = {page: page.stat().st_mtime_ns for page in pages}
+    second = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-06")
+    assert second == first
+    assert {page: page.stat().st_mtime_ns for page in pages} == written
+    new_pages = sorted(set((first.parent / "validations").rglob("*.html")) - set(pages))
+    assert len(new_pages) == len(pages) == len(outcome.results)
+    text = second.read_text(encoding="utf-8")
+    assert "2026-10-05" in text and "2026-10-06" in text
+    assert len(re.findall(r'href="validations/', text)) == 2 * len(pages)
+
+
+def _one_signal_validated() -> ValidationOutcome:
+    """The validation of a one-row Domesta delivery (its results feed the Data Docs)."""
     records = conform(
         pd.DataFrame(
             {
@@ -192,15 +189,4 @@ def test_a_later_night_renders_only_its_own_pages(tmp_path: Path) -> None:
     rules = DeliveryRules(
         partner="domesta", partner_type="Huur", kind="signal", delivery_date=date(2026, 10, 5)
     )
-    outcome = validate_delivery(records, rules, None)
-    first = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-05")
-    pages = sorted((first.parent / "validations").rglob("*.html"))
-    written = {page: page.stat().st_mtime_ns for page in pages}
-    second = build_data_docs(outcome.results, tmp_path / "docs", "2026-10-06")
-    assert second == first
-    assert {page: page.stat().st_mtime_ns for page in pages} == written
-    new_pages = sorted(set((first.parent / "validations").rglob("*.html")) - set(pages))
-    assert len(new_pages) == len(pages) == len(outcome.results)
-    text = second.read_text(encoding="utf-8")
-    assert "2026-10-05" in text and "2026-10-06" in text
-    assert len(re.findall(r'href="validations/', text)) == 2 * len(pages)
+    return validate_delivery(records, rules, None)
