@@ -71,34 +71,63 @@ def upsert_frame(
     if frame.empty:
         return 0
     typed = _conformed(frame, schema)
-    columns = list(typed.columns)
-    sets = {name: f"excluded.{name}" for name in columns if name not in keys}
+    sets = {name: f"excluded.{name}" for name in typed.columns if name not in keys}
     sets.update(update or {})
     conflict = f"ON CONFLICT ({', '.join(keys)}) " + (
         "DO UPDATE SET " + ", ".join(f"{name} = {sql}" for name, sql in sets.items())
         if sets
         else "DO NOTHING"
     )
+    _insert_on_conflict(session, table, typed, schema, conflict)
+    return len(typed)
+
+
+def insert_missing_frame(
+    session: Session,
+    table: Table,
+    frame: pd.DataFrame,
+    schema: Mapping[str, str],
+    keys: Sequence[str],
+) -> int:
+    """Insert the rows whose ``keys`` are not stored yet, in bulk; returns how many were new.
+
+    Rows already stored are left as they are. Within ``frame`` the last row of a key wins
+    (PostgreSQL refuses one statement touching a row twice).
+    """
+    if frame.empty:
+        return 0
+    typed = _conformed(frame, schema).drop_duplicates(list(keys), keep="last")
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
+    return _insert_on_conflict(session, table, typed.reset_index(drop=True), schema, conflict)
+
+
+def _insert_on_conflict(
+    session: Session, table: Table, typed: pd.DataFrame, schema: Mapping[str, str], conflict: str
+) -> int:
+    """One bulk INSERT ... ON CONFLICT of the conformed rows; returns the rows it changed."""
+    columns = list(typed.columns)
     quoted = ", ".join(f'"{name}"' for name in columns)
     dialect = session.get_bind().dialect.name
+    connection = session.connection()
     if dialect == "postgresql":
         staging = f"_bulk_{uuid.uuid4().hex[:12]}"
-        connection = session.connection()
         connection.exec_driver_sql(
             f'CREATE TEMPORARY TABLE "{staging}" AS '
             f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
         )
         _copy(session, staging, typed, schema)
-        connection.exec_driver_sql(
+        result = connection.exec_driver_sql(
             f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" {conflict}'
         )
+        changed = int(result.rowcount)
         connection.exec_driver_sql(f'DROP TABLE "{staging}"')
-    elif dialect == "sqlite":
-        sql = f"{_insert_sql(table.name, columns)} {conflict}"
-        _executemany(session, sql, typed, schema)
-    else:
-        raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-    return len(typed)
+        return changed
+    if dialect == "sqlite":
+        # total_changes() counts per connection: exact for this statement in our transaction.
+        before = int(connection.exec_driver_sql("SELECT total_changes()").scalar_one())
+        _executemany(session, f"{_insert_sql(table.name, columns)} {conflict}", typed, schema)
+        return int(connection.exec_driver_sql("SELECT total_changes()").scalar_one()) - before
+    raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
 
 
 def _conformed(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:

@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from connectors.database.frames import CASE_SCHEMA, to_frame, to_records
+from connectors.database.bulk import insert_missing_frame
+from connectors.database.frames import CASE_SCHEMA, raw_columns, to_frame, to_records
 from connectors.database.history import (
     load_complete_deliveries,
     load_held_back,
@@ -28,6 +29,7 @@ from connectors.database.history import (
 from connectors.database.models import (
     Aftercare,
     Case,
+    CaseSignal,
     ContactAttempt,
     Signal,
     SignalStatus,
@@ -36,7 +38,7 @@ from connectors.database.models import (
 )
 from connectors.database.runs import audit
 from connectors.database.selection import rows_for_keys
-from connectors.database.sql import insert_missing, table_of
+from connectors.database.sql import table_of
 from connectors.database.state import (
     households_resolved_by_untriaged_deliveries,
     load_resolutions,
@@ -44,7 +46,12 @@ from connectors.database.state import (
     save_decisions,
     save_household_states,
 )
-from connectors.database.versions import append_history, insert_new, update_checked
+from connectors.database.versions import (
+    append_history,
+    insert_new,
+    insert_new_frame,
+    update_checked,
+)
 from signals.cases import CASE_SIGNAL_COLUMNS
 from signals.ddas import STATUS_PICKED_UP
 from signals.schema import (
@@ -86,7 +93,7 @@ def run_actor(run_id: str | None) -> str:
 
 def undecided_signals(session: Session, night: dt.date) -> pd.DataFrame:
     """Linked signals delivered up to ``night`` that have no decision yet."""
-    columns = [getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA]
+    columns = raw_columns(*[getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA])
     query = (
         select(*columns)
         .outerjoin(SignalStatus, SignalStatus.signal_key == Signal.signal_key)
@@ -113,7 +120,7 @@ def household_history(
     session: Session, households: Sequence[str], night: dt.date, days: int
 ) -> pd.DataFrame:
     """The households' linked signals delivered in the ``days`` up to ``night``."""
-    columns = [getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA]
+    columns = raw_columns(*[getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA])
     since = night - dt.timedelta(days=days)
     rows = rows_for_keys(
         session,
@@ -128,7 +135,7 @@ def household_history(
 
 
 def household_aftercare(session: Session, households: Sequence[str]) -> pd.DataFrame:
-    columns = [getattr(Aftercare, name) for name in LINKED_AFTERCARE_SCHEMA]
+    columns = raw_columns(*[getattr(Aftercare, name) for name in LINKED_AFTERCARE_SCHEMA])
     rows = rows_for_keys(
         session, lambda keys: select(*columns).where(Aftercare.household_key.in_(keys)), households
     )
@@ -150,7 +157,7 @@ def household_pickups(session: Session, households: Sequence[str]) -> pd.DataFra
 
 
 def open_cases_of(session: Session, households: Sequence[str]) -> pd.DataFrame:
-    columns = [getattr(Case, name) for name in CASE_SCHEMA]
+    columns = raw_columns(*[getattr(Case, name) for name in CASE_SCHEMA])
     rows = rows_for_keys(
         session,
         lambda keys: select(*columns).where(Case.status == "open", Case.household_key.in_(keys)),
@@ -161,7 +168,7 @@ def open_cases_of(session: Session, households: Sequence[str]) -> pd.DataFrame:
 
 def open_tasks(session: Session) -> pd.DataFrame:
     """Every open task (``TASK_SCHEMA`` with its version): all share the teams' capacity."""
-    columns = [getattr(Task, name) for name in TASK_SCHEMA]
+    columns = raw_columns(*[getattr(Task, name) for name in TASK_SCHEMA])
     query = select(*columns).where(Task.status == "open").order_by(Task.task_id)
     return to_frame(session.execute(query).all(), TASK_SCHEMA)
 
@@ -249,10 +256,13 @@ def save_night(
     save_decisions(session, result.decisions, night, run_id)
     save_household_states(session, result.household_states, night, run_id)
     counts = _save_cases(session, result.cases, read_cases, night, actor)
-    links = to_records(result.case_signals, CASE_SIGNAL_COLUMNS)
-    from connectors.database.models import CaseSignal
-
-    insert_missing(session, table_of(CaseSignal), links, keys=["case_id", "signal_key"])
+    insert_missing_frame(
+        session,
+        table_of(CaseSignal),
+        result.case_signals,
+        dict(CASE_SIGNAL_COLUMNS),
+        keys=["case_id", "signal_key"],
+    )
     counts.update(_save_tasks(session, plan.tasks, read_tasks, night, actor))
     counts["closed_by_system"] = _close(
         session, plan, read_cases_versions(session, plan), night, actor
@@ -300,11 +310,11 @@ def _save_cases(
 ) -> dict[str, int]:
     cases = conform(cases, CASE_SCHEMA)
     new = cases[cases["version"].isna()]
-    rows = [{k: v for k, v in r.items() if k != "version"} for r in to_records(new, CASE_SCHEMA)]
-    opened = [r for r in rows if r["status"] == "open"]
-    closed_at_once = [r for r in rows if r["status"] != "open"]
-    insert_new(session, "case", opened, actor, "opened", night)
-    insert_new(session, "case", closed_at_once, actor, "opened_closed", night)
+    is_open = new["status"].eq("open").fillna(False).astype(bool)
+    opened = insert_new_frame(session, "case", new[is_open], CASE_SCHEMA, actor, "opened", night)
+    closed_at_once = insert_new_frame(
+        session, "case", new[~is_open], CASE_SCHEMA, actor, "opened_closed", night
+    )
     known = cases[cases["version"].notna()]
     changed = known[_changed(known, read, "case_id", CASE_CONTENT)]
     records = to_records(changed, CASE_SCHEMA)
@@ -318,8 +328,8 @@ def _save_cases(
         where={"status": "open"},
     )
     return {
-        "cases_opened": len(opened),
-        "cases_closed_at_once": len(closed_at_once),
+        "cases_opened": opened,
+        "cases_closed_at_once": closed_at_once,
         "cases_changed": len(records),
     }
 
@@ -330,8 +340,7 @@ def _save_tasks(
     planned = conform(planned, TASK_SCHEMA)
     is_open = planned["status"] == "open"
     new = planned[planned["version"].isna() & is_open]
-    rows = [{k: v for k, v in r.items() if k != "version"} for r in to_records(new, TASK_SCHEMA)]
-    insert_new(session, "task", rows, actor, "opened", night)
+    opened = insert_new_frame(session, "task", new, TASK_SCHEMA, actor, "opened", night)
     known = planned[planned["version"].notna() & is_open]
     differs = _differences(known, read, "task_id", TASK_CONTENT)
     content = known[differs.any(axis=1)]
@@ -359,7 +368,7 @@ def _save_tasks(
     plan_only = known[~known["task_id"].isin(set(content["task_id"]))]
     moved = plan_only[_changed(plan_only, read, "task_id", PLAN_COLUMNS)]
     _update_plans(session, moved)
-    return {"tasks_opened": len(rows), "tasks_changed": len(records), "tasks_replanned": len(moved)}
+    return {"tasks_opened": opened, "tasks_changed": len(records), "tasks_replanned": len(moved)}
 
 
 SCORE_COLUMNS = ("score", "model_version", "score_reasons_nl")

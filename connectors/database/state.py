@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from connectors.database.frames import STORED_DECISION_SCHEMA, to_frame, to_records
+from connectors.database.bulk import insert_missing_frame, upsert_frame
+from connectors.database.frames import STORED_DECISION_SCHEMA, raw_columns, to_frame
 from connectors.database.models import (
     Delivery,
     HouseholdState,
@@ -24,7 +25,7 @@ from connectors.database.models import (
     SignalStatus,
 )
 from connectors.database.selection import rows_for_keys
-from connectors.database.sql import insert_missing, table_of, upsert
+from connectors.database.sql import table_of
 from signals.schema import (
     DATE,
     DECISION_SCHEMA,
@@ -33,6 +34,7 @@ from signals.schema import (
     RESOLUTION_SCHEMA,
     SIGNAL_STATE_SCHEMA,
     STRING,
+    conform,
 )
 
 #: Stored household state: the contract + the night it held.
@@ -44,22 +46,13 @@ def save_signal_states(
     session: Session, states: pd.DataFrame, derived_on: dt.date | None = None
 ) -> int:
     """Store states of signals that have none yet (a state is final); returns how many."""
-    rows = [{**row, "derived_on": derived_on} for row in to_records(states, SIGNAL_STATE_SCHEMA)]
-    known_keys = {
-        row[0]
-        for row in rows_for_keys(
-            session,
-            lambda keys: select(SignalState.signal_key).where(SignalState.signal_key.in_(keys)),
-            (row["signal_key"] for row in rows),
-        )
-    }
-    new = [row for row in rows if row["signal_key"] not in known_keys]
-    insert_missing(session, table_of(SignalState), new, keys=["signal_key"])
-    return len(new)
+    frame = states.assign(derived_on=pd.Timestamp(derived_on) if derived_on else None)
+    schema = {**SIGNAL_STATE_SCHEMA, "derived_on": DATE}
+    return insert_missing_frame(session, table_of(SignalState), frame, schema, ["signal_key"])
 
 
 def load_signal_states(session: Session, signal_keys: Sequence[str] | None = None) -> pd.DataFrame:
-    columns = [getattr(SignalState, n) for n in SIGNAL_STATE_SCHEMA]
+    columns = raw_columns(*[getattr(SignalState, n) for n in SIGNAL_STATE_SCHEMA])
     if signal_keys is None:
         query = select(*columns).order_by(SignalState.signal_key)
         return to_frame(session.execute(query).all(), SIGNAL_STATE_SCHEMA)
@@ -82,7 +75,7 @@ def pending_deliveries(session: Session) -> pd.DataFrame:
 
 def load_partner_rows(session: Session, partner: str, dates: Sequence[dt.date]) -> pd.DataFrame:
     """Linked signals of one partner delivered on the given dates (corrections included)."""
-    columns = [getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA]
+    columns = raw_columns(*[getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA])
     query = select(*columns).where(Signal.partner == partner, Signal.delivery_date.in_(dates))
     return to_frame(session.execute(query.order_by(Signal.signal_key)).all(), LINKED_SIGNAL_SCHEMA)
 
@@ -93,7 +86,7 @@ def load_latest_rows_before(
     """Each household's rows of its latest listing at ``partner`` before ``before``."""
     if not households:
         return to_frame([], LINKED_SIGNAL_SCHEMA)
-    columns = [getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA]
+    columns = raw_columns(*[getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA])
     rows = rows_for_keys(
         session,
         lambda keys: select(*columns).where(
@@ -112,15 +105,14 @@ def save_resolutions(
     session: Session, resolutions: pd.DataFrame, recorded_on: dt.date | None = None
 ) -> None:
     """Store ``RESOLUTION_SCHEMA`` rows; one already known is left as it is."""
-    rows = [
-        {**row, "recorded_on": recorded_on} for row in to_records(resolutions, RESOLUTION_SCHEMA)
-    ]
+    frame = resolutions.assign(recorded_on=pd.Timestamp(recorded_on) if recorded_on else None)
+    schema = {**RESOLUTION_SCHEMA, "recorded_on": DATE}
     keys = ["household_key", "partner", "resolved_on"]
-    insert_missing(session, table_of(Resolution), rows, keys=keys)
+    insert_missing_frame(session, table_of(Resolution), frame, schema, keys)
 
 
 def load_resolutions(session: Session, households: Sequence[str] | None = None) -> pd.DataFrame:
-    columns = [getattr(Resolution, n) for n in RESOLUTION_SCHEMA]
+    columns = raw_columns(*[getattr(Resolution, n) for n in RESOLUTION_SCHEMA])
     if households is None:
         query = select(*columns).order_by(
             Resolution.resolved_on, Resolution.household_key, Resolution.partner
@@ -153,11 +145,9 @@ def save_decisions(
     session: Session, decisions: pd.DataFrame, decided_on: dt.date, run_id: str | None = None
 ) -> None:
     """Insert tonight's triage decisions (``DECISION_SCHEMA``); a decision is never replaced."""
-    rows = [
-        {**row, "decided_on": decided_on, "run_id": run_id}
-        for row in to_records(decisions, DECISION_SCHEMA)
-    ]
-    insert_missing(session, table_of(SignalStatus), rows, keys=["signal_key"])
+    frame = decisions.assign(decided_on=pd.Timestamp(decided_on), run_id=run_id)
+    schema = {**DECISION_SCHEMA, "decided_on": DATE, "run_id": STRING}
+    insert_missing_frame(session, table_of(SignalStatus), frame, schema, ["signal_key"])
 
 
 def load_decisions(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -174,16 +164,16 @@ def save_household_states(
     session: Session, states: pd.DataFrame, night: dt.date, run_id: str | None = None
 ) -> None:
     """The state of tonight's households on ``night`` (a rerun of the night replaces it)."""
-    rows = [
-        {**row, "night": night, "run_id": run_id}
-        for row in to_records(states, HOUSEHOLD_STATE_SCHEMA)
-    ]
-    upsert(session, table_of(HouseholdState), rows, keys=["household_key", "night"])
+    frame = states.assign(night=pd.Timestamp(night), run_id=run_id)
+    schema = {**STORED_HOUSEHOLD_STATE_SCHEMA, "run_id": STRING}
+    keys = ["household_key", "night"]
+    frame = conform(frame, schema).drop_duplicates(keys, keep="last")
+    upsert_frame(session, table_of(HouseholdState), frame, schema, keys)
 
 
 def load_household_states(session: Session, as_of: dt.date) -> pd.DataFrame:
     """Each household's newest stored state on or before ``as_of``."""
-    columns = [getattr(HouseholdState, n) for n in STORED_HOUSEHOLD_STATE_SCHEMA]
+    columns = raw_columns(*[getattr(HouseholdState, n) for n in STORED_HOUSEHOLD_STATE_SCHEMA])
     query = select(*columns).where(HouseholdState.night <= as_of)
     frame = to_frame(session.execute(query).all(), STORED_HOUSEHOLD_STATE_SCHEMA)
     newest = frame.groupby("household_key")["night"].transform("max")

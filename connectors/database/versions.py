@@ -12,9 +12,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Table, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from connectors.database.bulk import insert_frame
 from connectors.database.models import (
     Case,
     CaseVersion,
@@ -25,6 +27,7 @@ from connectors.database.models import (
 )
 from connectors.database.selection import CHUNK
 from connectors.database.sql import table_of
+from signals.schema import INT
 
 
 class ConcurrentChangeError(RuntimeError):
@@ -91,6 +94,24 @@ def insert_new(
     prepared = [{**row, "version": 1} for row in rows]
     session.execute(insert(table_of(current)), prepared)
     append_history(session, entity, [str(row[key]) for row in rows], actor, change, night)
+
+
+def insert_new_frame(
+    session: Session,
+    entity: str,
+    frame: pd.DataFrame,
+    schema: Mapping[str, str],
+    actor: str,
+    change: str,
+    night: dt.date | None = None,
+) -> int:
+    """``insert_new`` for a frame (``schema`` columns), written in bulk; returns the rows."""
+    if frame.empty:
+        return 0
+    current, _, key = ENTITIES[entity]
+    insert_frame(session, table_of(current), frame.assign(version=1), {**schema, "version": INT})
+    append_history(session, entity, [str(k) for k in frame[key]], actor, change, night)
+    return len(frame)
 
 
 def update_checked(
