@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import ColumnElement, Row, type_coerce
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.types import NullType
 
 from signals.cases import CASE_COLUMNS, CASE_SIGNAL_COLUMNS
@@ -126,7 +127,9 @@ def to_frame(
     return pd.DataFrame(columns, index=index, copy=False)
 
 
-def raw_columns(*columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+def raw_columns(
+    *columns: ColumnElement[Any] | QueryableAttribute[Any],
+) -> list[ColumnElement[Any]]:
     """Columns selected without SQLAlchemy's per-row result conversion (``to_frame`` reads
     the driver's values as they are): twice as fast for the large reads of a night."""
     return [type_coerce(column, NullType()).label(column.key) for column in columns]
