@@ -10,6 +10,7 @@ from connectors.database import casework
 from connectors.database.frames import (
     CASE_SCHEMA,
     CASE_SIGNAL_SCHEMA,
+    raw_columns,
     to_frame,
 )
 from connectors.database.models import Case, CaseSignal, ContactAttempt, Task, Team
@@ -49,7 +50,7 @@ def load_tasks(
     session: Session, team: str | None = None, status: str | None = "open"
 ) -> pd.DataFrame:
     """Tasks (``TASK_SCHEMA``) of one team or all, in priority order; ``status=None``: all."""
-    query = select(*[getattr(Task, name) for name in TASK_SCHEMA]).order_by(
+    query = select(*raw_columns(*[getattr(Task, name) for name in TASK_SCHEMA])).order_by(
         Task.priority, Task.due_date, Task.task_id
     )
     if team is not None:
