@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from signals.ddas import STATUS_PICKED_UP
+from signals.grouping import join_per_group
 from signals.schema import (
     HOUSEHOLD_STATE_SCHEMA,
     PICKUP_SCHEMA,
@@ -419,9 +420,9 @@ def household_picture(
         .drop_duplicates()
         .sort_values(["household_key", "partner"], kind="stable")
     )
-    grouped = partners.groupby("household_key")["partner"]
-    states = pd.DataFrame({"active_partners": grouped.agg(",".join)})
-    states["partner_count"] = grouped.size()
+    joined = join_per_group(partners["household_key"], partners["partner"], ",")
+    states = pd.DataFrame({"active_partners": joined})
+    states["partner_count"] = partners.groupby("household_key")["partner"].size()
     listed = listings(history, complete, as_of, held_back)
     listed = listed[listed["household_key"].isin(states.index)]
     now = current_signals(window, listed)
