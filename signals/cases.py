@@ -24,6 +24,7 @@ import pandas as pd
 from signals import ddas
 from signals.ddas import RESULTS, STATUS_PICKED_UP
 from signals.ids import stable_id
+from signals.membership import is_in
 from signals.schema import DATE, INT, STRING, conform
 
 CASE_COLUMNS: dict[str, str] = {
@@ -93,7 +94,7 @@ def assign_cases(
         case_type.reindex(per_household.index).astype("string").fillna(DEFAULT_CASE_TYPE)
     )
     existing = open_cases.set_index("household_key")
-    joins = per_household.index.isin(existing.index)
+    joins = is_in(per_household.index, existing.index)
 
     joined = existing.loc[per_household.index[joins]].copy()
     picked_join = per_household.loc[joins, "picked"].to_numpy(dtype=bool)
