@@ -109,7 +109,9 @@ def assign_cases(
             {
                 "case_id": [
                     case_id_for(str(h), night, str(k))
-                    for h, k in zip(fresh.index, fresh["first_signal"], strict=True)
+                    for h, k in zip(
+                        fresh.index.tolist(), fresh["first_signal"].tolist(), strict=True
+                    )
                 ],
                 "household_key": fresh.index,
                 "case_type": fresh["case_type"].to_numpy(),

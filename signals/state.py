@@ -370,7 +370,7 @@ def _recurring(
         gone = gone[gone["partner"].isin(episodic_partners)]
     latest = window.groupby(PAIR)["delivery_date"].max().rename("latest").reset_index()
     pairs = latest.merge(gone, on=PAIR, how="inner")
-    return set(pairs.loc[pairs["latest"] > pairs["resolved_on"], "household_key"])
+    return set(pairs.loc[pairs["latest"] > pairs["resolved_on"], "household_key"].tolist())
 
 
 def _relapses(window: pd.DataFrame, aftercare: pd.DataFrame, as_of: date) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def build_tasks(
     if carried["case_id"].duplicated().any():
         raise ValueError("more than one open task for a case")
     shaped_keys = facts.index[reshape.reindex(facts.index).fillna(False).astype(bool)]
-    missing = set(shaped_keys) - set(case_of.index)
+    missing = set(shaped_keys.tolist()) - set(case_of.index.tolist())
     if missing:
         raise ValueError(f"{len(missing)} household(s) to shape have no open case")
     shaped = _shape(facts.loc[shaped_keys], case_of, carried, news, policy, night)
@@ -120,7 +120,7 @@ def _shape(
     task_ids = old["task_id"].astype("string")
     fresh = task_ids.isna()
     task_ids[fresh] = pd.Series(
-        [task_id_for(str(c), night) for c in case_ids[fresh]], index=case_ids.index[fresh]
+        [task_id_for(str(c), night) for c in case_ids[fresh].tolist()], index=case_ids.index[fresh]
     )
     partners = union_lists(facts["partners"], old["signal_partners"])
     suffix = policy.version

@@ -98,7 +98,7 @@ def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightO
         episodic,
         batch.held_back,
     )
-    involved = set(batch.households.dropna())
+    involved = set(batch.households.dropna().tolist())
     states = states[is_in(states["household_key"], involved)].reset_index(drop=True)
     decisions = triage_signals(batch.signals, batch.signal_state, batch.pickups, policy)
     cases, links = assign_cases(decisions, states, batch.open_cases, night)
@@ -106,17 +106,21 @@ def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightO
 
     facts = household_facts(current, states, policy)
     facts["resolved_since"] = states.set_index("household_key")["resolved_since"]
-    picked = set(decisions.loc[decisions["status"] == STATUS_PICKED_UP, "household_key"])
-    relapsed = set(states.loc[states["relapse"].fillna(False).astype(bool), "household_key"])
+    picked = set(decisions.loc[decisions["status"] == STATUS_PICKED_UP, "household_key"].tolist())
+    relapsed = set(
+        states.loc[states["relapse"].fillna(False).astype(bool), "household_key"].tolist()
+    )
     # A nazorg file lists finished trajectories month after month: news only for a household
     # whose open task is not yet an aftercare task.
     relapse_rules = {rule.id for rule in policy.task_rules if rule.when == "relapse"}
     tasks = batch.open_tasks
     known = set(
-        tasks.loc[is_in(base_rule(tasks["rule"].fillna("")), relapse_rules), "household_key"]
+        tasks.loc[
+            is_in(base_rule(tasks["rule"].fillna("")), relapse_rules), "household_key"
+        ].tolist()
     )
-    listed = (set(batch.nazorg_tonight["household_key"].dropna()) & relapsed) - known
-    with_case = set(open_after["household_key"])
+    listed = (set(batch.nazorg_tonight["household_key"].dropna().tolist()) & relapsed) - known
+    with_case = set(open_after["household_key"].tolist())
     reshape = pd.Series(is_in(facts.index, (picked | listed) & with_case), index=facts.index)
     news = news_lines(batch.signals, batch.signal_state, decisions, states, listed, policy, night)
     tasks = build_tasks(facts, reshape, news, open_after, batch.open_tasks, policy, night)
@@ -223,7 +227,7 @@ def split_by_partition(batch: NightInput, household_part: pd.Series) -> dict[str
     parts = household_part.reindex(batch.households.to_numpy()).fillna("buiten")
     out: dict[str, NightInput] = {}
     for part in sorted(parts.unique()):
-        households = pd.Series(sorted(set(parts.index[parts == part])), dtype="string")
+        households = pd.Series(sorted(set(parts.index[parts == part].tolist())), dtype="string")
         values = {f.name: getattr(batch, f.name) for f in fields(batch)}
         for name in _PER_HOUSEHOLD:
             values[name] = _of(values[name], households)
