@@ -13,7 +13,7 @@ def _pandas(frame: pd.DataFrame, separator: str) -> pd.Series:
     return frame.groupby("k")["v"].agg(separator.join)
 
 
-CASES = {
+CASES: dict[str, tuple[list[str | None], list[str]]] = {
     "plain": (["b", "a", "b", "c", "a", "b"], ["1", "2", "3", "4", "5", "6"]),
     "na keys dropped": (["b", None, "a", None, "b"], ["x", "y", "z", "w", "v"]),
     "only na keys": ([None, None], ["x", "y"]),
