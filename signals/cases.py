@@ -24,6 +24,7 @@ import pandas as pd
 from signals import ddas
 from signals.ddas import RESULTS, STATUS_PICKED_UP
 from signals.ids import stable_id
+from signals.membership import is_in
 from signals.schema import DATE, INT, STRING, conform
 
 CASE_COLUMNS: dict[str, str] = {
@@ -93,7 +94,7 @@ def assign_cases(
         case_type.reindex(per_household.index).astype("string").fillna(DEFAULT_CASE_TYPE)
     )
     existing = open_cases.set_index("household_key")
-    joins = per_household.index.isin(existing.index)
+    joins = is_in(per_household.index, existing.index)
 
     joined = existing.loc[per_household.index[joins]].copy()
     picked_join = per_household.loc[joins, "picked"].to_numpy(dtype=bool)
@@ -108,7 +109,9 @@ def assign_cases(
             {
                 "case_id": [
                     case_id_for(str(h), night, str(k))
-                    for h, k in zip(fresh.index, fresh["first_signal"], strict=True)
+                    for h, k in zip(
+                        fresh.index.tolist(), fresh["first_signal"].tolist(), strict=True
+                    )
                 ],
                 "household_key": fresh.index,
                 "case_type": fresh["case_type"].to_numpy(),

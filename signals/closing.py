@@ -14,6 +14,7 @@ import pandas as pd
 
 from signals.cases import SYSTEM
 from signals.ddas import RESULT_PAID_THEMSELVES
+from signals.membership import is_in
 from signals.triage.policy import TriagePolicy
 
 OPEN = "open"
@@ -39,7 +40,7 @@ def resolved_to_close(
     since = pd.to_datetime(open_tasks["resolved_since"])
     due = since.notna() & ((pd.Timestamp(night) - since).dt.days >= rule.after_days)
     if rule.unless_reached:
-        due &= ~open_tasks["case_id"].isin(reached_cases)
+        due &= ~is_in(open_tasks["case_id"], reached_cases)
     chosen = open_tasks[due.fillna(False).astype(bool)]
     return (
         pd.DataFrame(

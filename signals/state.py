@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from signals.ddas import STATUS_PICKED_UP
+from signals.grouping import join_per_group
+from signals.membership import is_in
 from signals.schema import (
     HOUSEHOLD_STATE_SCHEMA,
     PICKUP_SCHEMA,
@@ -112,7 +114,7 @@ def previous_snapshot(
     missing = set(held_back) - set(delivery_rows["household_key"].dropna())
     if not missing:
         return delivery_rows.reset_index(drop=True)
-    earlier = earlier_rows[earlier_rows["household_key"].isin(missing)]
+    earlier = earlier_rows[is_in(earlier_rows["household_key"], missing)]
     latest = earlier[
         earlier["delivery_date"]
         == earlier.groupby("household_key")["delivery_date"].transform("max")
@@ -368,7 +370,7 @@ def _recurring(
         gone = gone[gone["partner"].isin(episodic_partners)]
     latest = window.groupby(PAIR)["delivery_date"].max().rename("latest").reset_index()
     pairs = latest.merge(gone, on=PAIR, how="inner")
-    return set(pairs.loc[pairs["latest"] > pairs["resolved_on"], "household_key"])
+    return set(pairs.loc[pairs["latest"] > pairs["resolved_on"], "household_key"].tolist())
 
 
 def _relapses(window: pd.DataFrame, aftercare: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -419,11 +421,11 @@ def household_picture(
         .drop_duplicates()
         .sort_values(["household_key", "partner"], kind="stable")
     )
-    grouped = partners.groupby("household_key")["partner"]
-    states = pd.DataFrame({"active_partners": grouped.agg(",".join)})
-    states["partner_count"] = grouped.size()
+    joined = join_per_group(partners["household_key"], partners["partner"], ",")
+    states = pd.DataFrame({"active_partners": joined})
+    states["partner_count"] = partners.groupby("household_key")["partner"].size()
     listed = listings(history, complete, as_of, held_back)
-    listed = listed[listed["household_key"].isin(states.index)]
+    listed = listed[is_in(listed["household_key"], states.index)]
     now = current_signals(window, listed)
     amounts = now.groupby("household_key")["amount"].sum(min_count=1)
     states["total_amount"] = amounts.reindex(states.index).astype("Float64")
@@ -434,7 +436,7 @@ def household_picture(
     recurring = _recurring(window, gone, as_of, recurrence_days, episodic_partners)
     states["case_type"] = CASE_SINGLE
     states.loc[states["partner_count"] > 1, "case_type"] = CASE_MULTIPLE
-    states.loc[states.index.isin(recurring), "case_type"] = CASE_RECURRING
+    states.loc[is_in(states.index, recurring), "case_type"] = CASE_RECURRING
     frame = conform(states.rename_axis("household_key").reset_index(), HOUSEHOLD_STATE_SCHEMA)
     return frame, now
 

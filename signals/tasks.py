@@ -25,6 +25,7 @@ from datetime import date
 import pandas as pd
 
 from signals.ids import stable_id
+from signals.membership import is_in
 from signals.schema import TASK_SCHEMA, conform
 from signals.triage.policy import TriagePolicy
 from signals.triage.shape import CRISIS_KIND_ORDER, base_rule, shape_tasks, winning_rules
@@ -65,13 +66,12 @@ def build_tasks(
     if carried["case_id"].duplicated().any():
         raise ValueError("more than one open task for a case")
     shaped_keys = facts.index[reshape.reindex(facts.index).fillna(False).astype(bool)]
-    missing = set(shaped_keys) - set(case_of.index)
+    missing = set(shaped_keys.tolist()) - set(case_of.index.tolist())
     if missing:
         raise ValueError(f"{len(missing)} household(s) to shape have no open case")
     shaped = _shape(facts.loc[shaped_keys], case_of, carried, news, policy, night)
-    others = carried[
-        carried["household_key"].isin(facts.index) & ~carried["household_key"].isin(shaped_keys)
-    ].copy()
+    keys = carried["household_key"]
+    others = carried[is_in(keys, facts.index) & ~is_in(keys, shaped_keys)].copy()
     since = facts["resolved_since"].reindex(others["household_key"]).to_numpy()
     others["resolved_since"] = since
     return conform(pd.concat([shaped, others], ignore_index=True), TASK_SCHEMA)
@@ -120,7 +120,7 @@ def _shape(
     task_ids = old["task_id"].astype("string")
     fresh = task_ids.isna()
     task_ids[fresh] = pd.Series(
-        [task_id_for(str(c), night) for c in case_ids[fresh]], index=case_ids.index[fresh]
+        [task_id_for(str(c), night) for c in case_ids[fresh].tolist()], index=case_ids.index[fresh]
     )
     partners = union_lists(facts["partners"], old["signal_partners"])
     suffix = policy.version

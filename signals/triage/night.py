@@ -22,6 +22,8 @@ from signals.capacity import plan_capacity
 from signals.cases import CASE_COLUMNS, CASE_SIGNAL_COLUMNS, OPEN, assign_cases
 from signals.closing import CLOSURE_COLUMNS, resolved_to_close
 from signals.ddas import STATUS_PICKED_UP
+from signals.grouping import join_per_group
+from signals.membership import is_in
 from signals.schema import (
     DECISION_SCHEMA,
     HOUSEHOLD_STATE_SCHEMA,
@@ -96,24 +98,30 @@ def triage_night(batch: NightInput, policy: TriagePolicy, night: date) -> NightO
         episodic,
         batch.held_back,
     )
-    involved = set(batch.households.dropna())
-    states = states[states["household_key"].isin(involved)].reset_index(drop=True)
+    involved = set(batch.households.dropna().tolist())
+    states = states[is_in(states["household_key"], involved)].reset_index(drop=True)
     decisions = triage_signals(batch.signals, batch.signal_state, batch.pickups, policy)
     cases, links = assign_cases(decisions, states, batch.open_cases, night)
     open_after = _open_after(batch.open_cases, cases)
 
     facts = household_facts(current, states, policy)
     facts["resolved_since"] = states.set_index("household_key")["resolved_since"]
-    picked = set(decisions.loc[decisions["status"] == STATUS_PICKED_UP, "household_key"])
-    relapsed = set(states.loc[states["relapse"].fillna(False).astype(bool), "household_key"])
+    picked = set(decisions.loc[decisions["status"] == STATUS_PICKED_UP, "household_key"].tolist())
+    relapsed = set(
+        states.loc[states["relapse"].fillna(False).astype(bool), "household_key"].tolist()
+    )
     # A nazorg file lists finished trajectories month after month: news only for a household
     # whose open task is not yet an aftercare task.
     relapse_rules = {rule.id for rule in policy.task_rules if rule.when == "relapse"}
     tasks = batch.open_tasks
-    known = set(tasks.loc[base_rule(tasks["rule"].fillna("")).isin(relapse_rules), "household_key"])
-    listed = (set(batch.nazorg_tonight["household_key"].dropna()) & relapsed) - known
-    with_case = set(open_after["household_key"])
-    reshape = pd.Series(facts.index.isin((picked | listed) & with_case), index=facts.index)
+    known = set(
+        tasks.loc[
+            is_in(base_rule(tasks["rule"].fillna("")), relapse_rules), "household_key"
+        ].tolist()
+    )
+    listed = (set(batch.nazorg_tonight["household_key"].dropna().tolist()) & relapsed) - known
+    with_case = set(open_after["household_key"].tolist())
+    reshape = pd.Series(is_in(facts.index, (picked | listed) & with_case), index=facts.index)
     news = news_lines(batch.signals, batch.signal_state, decisions, states, listed, policy, night)
     tasks = build_tasks(facts, reshape, news, open_after, batch.open_tasks, policy, night)
     return NightOutput(decisions, cases, links, tasks, states)
@@ -178,7 +186,7 @@ def news_lines(
         )
     if lines.empty:
         return pd.Series(dtype="string")
-    joined = lines.groupby("household_key")["line"].agg("; ".join)
+    joined = join_per_group(lines["household_key"], lines["line"], "; ")
     return (f"Nieuw op {night.strftime(DATE_NL)}: " + joined).astype("string")
 
 
@@ -219,11 +227,11 @@ def split_by_partition(batch: NightInput, household_part: pd.Series) -> dict[str
     parts = household_part.reindex(batch.households.to_numpy()).fillna("buiten")
     out: dict[str, NightInput] = {}
     for part in sorted(parts.unique()):
-        keys = set(parts.index[parts == part])
+        households = pd.Series(sorted(set(parts.index[parts == part].tolist())), dtype="string")
         values = {f.name: getattr(batch, f.name) for f in fields(batch)}
         for name in _PER_HOUSEHOLD:
-            values[name] = _of(values[name], keys)
-        values["households"] = pd.Series(sorted(keys), dtype="string")
+            values[name] = _of(values[name], households)
+        values["households"] = households
         out[str(part)] = NightInput(**values)
     return out
 
@@ -274,11 +282,11 @@ def plan_open_tasks(
     re-shaped tasks replace theirs. ``scores`` (household_key, score, model_version,
     reasons_nl) of a promoted model order the work within each band.
     """
-    untouched = carried[~carried["task_id"].isin(set(tonight["task_id"]))]
+    untouched = carried[~is_in(carried["task_id"], tonight["task_id"])]
     open_tasks = conform(pd.concat([untouched, tonight], ignore_index=True), TASK_SCHEMA)
     open_tasks = attach_scores(open_tasks, scores)
     closures = resolved_to_close(open_tasks, reached_cases or set(), policy, night)
-    closing = open_tasks["task_id"].isin(set(closures["task_id"]))
+    closing = is_in(open_tasks["task_id"], closures["task_id"])
     open_tasks.loc[closing, "status"] = DONE
     open_tasks.loc[closing, "closed_by"] = closures["closed_by"].iloc[0] if len(closures) else None
     open_tasks.loc[closing, "updated_on"] = pd.Timestamp(night)
@@ -306,8 +314,11 @@ def new_cases_opened(cases: pd.DataFrame, night: date) -> int:
     return int((opened & cases["picked_up_on"].notna()).sum())
 
 
-def _of(frame: pd.DataFrame, households: set[str]) -> pd.DataFrame:
-    return frame[frame["household_key"].isin(households)].reset_index(drop=True)
+def _of(frame: pd.DataFrame, households: pd.Series) -> pd.DataFrame:
+    keep = is_in(frame["household_key"], households)
+    if keep.all():  # one partition usually holds every row: no copy needed
+        return frame.reset_index(drop=True)
+    return frame[keep].reset_index(drop=True)
 
 
 __all__ = [

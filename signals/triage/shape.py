@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from signals.grouping import join_per_group
 from signals.triage.policy import TaskCondition, TaskRule, TriagePolicy
 from signals.triage.text import (
     decimal_nl_series,
@@ -58,10 +59,11 @@ def household_facts(
     # ("bij N partners") and the task's signaalpartners then always agree.
     now = current[["household_key", "partner"]].dropna().drop_duplicates()
     now = now.sort_values(["household_key", "partner"], kind="stable")
-    listed = now.groupby("household_key")["partner"].agg(",".join).reindex(state.index)
+    listed = join_per_group(now["household_key"], now["partner"], ",").reindex(state.index)
     facts["partners"] = union_lists(state["active_partners"].fillna(""), listed)
     counted = (facts["partners"].str.count(",") + 1).where(facts["partners"] != "", 0)
-    facts["partner_count"] = counted.combine(state["partner_count"].fillna(0).astype("Int64"), max)
+    floor = state["partner_count"].fillna(0).astype("Int64").reindex(counted.index)
+    facts["partner_count"] = counted.where(counted >= floor, floor)
     amount = state["total_amount"].astype("Float64")
     summed = current.groupby("household_key")["amount"].sum(min_count=1).astype("Float64")
     facts["total_amount"] = amount.fillna(summed.reindex(state.index))
