@@ -80,13 +80,3 @@ def test_upsert_replaces_the_other_columns(db_engine: sa.Engine) -> None:
     with Session(db_engine) as session, session.begin():
         upsert_frame(session, table, resolutions(("a", "domesta", "2026-03-12")), SCHEMA, KEYS)
     assert stored(db_engine) == [("a", "domesta", dt.date(2026, 3, 12))]
-
-
-def test_key_membership_on_arrow_and_object_columns() -> None:
-    from connectors.database.selection import key_in
-
-    values = pd.Series(["a", None, "b", "c"], dtype="string")
-    assert key_in(values, ["a", "c", None]).tolist() == [True, False, False, True]  # NA: never
-    assert key_in(values.astype(object), pd.Series(["b"])).tolist() == [False, False, True, False]
-    assert key_in(values, []).tolist() == [False] * 4
-    assert key_in(pd.Series([], dtype="string"), ["a"]).tolist() == []

@@ -25,8 +25,8 @@ from connectors.database.models import (
     Quarantine,
     Signal,
 )
-from connectors.database.selection import key_in
 from connectors.database.sql import table_of
+from signals.membership import is_in
 from signals.schema import DATE, LINKED_AFTERCARE_SCHEMA, LINKED_SIGNAL_SCHEMA, STRING, conform
 
 #: Source files of re-submitted quarantine corrections start with this.
@@ -208,7 +208,7 @@ def sealed_households(engine: Engine, household_keys: pd.Series) -> pd.Series:
             batch = wanted[start : start + _LOOKUP_BATCH]
             query = select(ContactVault.household_key).where(ContactVault.household_key.in_(batch))
             found.update(session.scalars(query))
-    return pd.Series(key_in(household_keys, sorted(found)), index=household_keys.index)
+    return pd.Series(is_in(household_keys, sorted(found)), index=household_keys.index)
 
 
 def record_rejected_delivery(engine: Engine, delivery: DeliveryRecord) -> bool:

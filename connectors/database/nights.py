@@ -40,7 +40,7 @@ from connectors.database.models import (
     Team,
 )
 from connectors.database.runs import audit
-from connectors.database.selection import key_in, rows_for_keys
+from connectors.database.selection import rows_for_keys
 from connectors.database.sql import table_of
 from connectors.database.state import (
     households_resolved_by_untriaged_deliveries,
@@ -56,6 +56,7 @@ from connectors.database.versions import (
 )
 from signals.cases import CASE_SIGNAL_COLUMNS
 from signals.ddas import STATUS_PICKED_UP
+from signals.membership import is_in
 from signals.schema import (
     LINKED_AFTERCARE_SCHEMA,
     LINKED_SIGNAL_SCHEMA,
@@ -131,9 +132,9 @@ def tonights_signals(
 ) -> pd.DataFrame:
     """The undecided signals' rows: from ``history`` where it holds them (read once, not
     twice), the rest (older than the history window, or without household) by key."""
-    in_history = key_in(history["signal_key"], undecided["signal_key"])
+    in_history = is_in(history["signal_key"], undecided["signal_key"])
     found = history[in_history]
-    rest = undecided.loc[~key_in(undecided["signal_key"], found["signal_key"]), "signal_key"]
+    rest = undecided.loc[~is_in(undecided["signal_key"], found["signal_key"]), "signal_key"]
     columns = raw_columns(*[getattr(Signal, name) for name in LINKED_SIGNAL_SCHEMA])
     rows = rows_for_keys(
         session, lambda keys: select(*columns).where(Signal.signal_key.in_(keys)), rest
@@ -328,7 +329,7 @@ def _differences(
     """
     before = old.drop_duplicates(key).set_index(key)
     keys = new[key]
-    known = keys.isin(before.index).to_numpy()
+    known = is_in(keys, before.index)
     aligned = before.reindex(keys.to_numpy())
     out: dict[str, np.ndarray] = {}
     for name in columns:
@@ -407,7 +408,7 @@ def _save_tasks(
             night,
             where={"status": "open"},
         )
-    plan_only = known[~known["task_id"].isin(set(content["task_id"]))]
+    plan_only = known[~is_in(known["task_id"], content["task_id"])]
     moved = plan_only[_changed(plan_only, read, "task_id", PLAN_COLUMNS)]
     _update_plans(session, moved)
     return {"tasks_opened": opened, "tasks_changed": len(records), "tasks_replanned": len(moved)}
@@ -543,7 +544,7 @@ def load_night(
         aftercare=facts.aftercare,
         nazorg_tonight=nazorg,
         open_cases=facts.open_cases,
-        open_tasks=all_open[key_in(all_open["household_key"], pd.Series(keys))].reset_index(
+        open_tasks=all_open[is_in(all_open["household_key"], pd.Series(keys))].reset_index(
             drop=True
         ),
         pickups=facts.pickups,
