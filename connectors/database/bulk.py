@@ -64,13 +64,13 @@ def upsert_frame(
     """Insert ``frame``'s rows; where ``keys`` exist, update the other columns, in bulk.
 
     ``update`` overrides the SET clause per column with SQL over ``excluded.<col>`` and the
-    table's own ``<table>.<col>`` (the same spelling on SQLite and PostgreSQL). Keys must be
-    unique within ``frame``. PostgreSQL: COPY into a temporary table, then one INSERT ...
-    SELECT ... ON CONFLICT; SQLite: one prepared INSERT ... ON CONFLICT for all rows.
+    table's own ``<table>.<col>`` (the same spelling on SQLite and PostgreSQL). Within
+    ``frame`` the last row of a key wins. PostgreSQL: COPY into a temporary table, then one
+    INSERT ... SELECT ... ON CONFLICT; SQLite: one prepared INSERT ... ON CONFLICT for all rows.
     """
     if frame.empty:
         return 0
-    typed = _conformed(frame, schema)
+    typed = _last_per_key(_conformed(frame, schema), keys)
     sets = {name: f"excluded.{name}" for name in typed.columns if name not in keys}
     sets.update(update or {})
     conflict = f"ON CONFLICT ({', '.join(keys)}) " + (
@@ -91,14 +91,19 @@ def insert_missing_frame(
 ) -> int:
     """Insert the rows whose ``keys`` are not stored yet, in bulk; returns how many were new.
 
-    Rows already stored are left as they are. Within ``frame`` the last row of a key wins
-    (PostgreSQL refuses one statement touching a row twice).
+    Rows already stored are left as they are. Within ``frame`` the last row of a key wins.
     """
     if frame.empty:
         return 0
-    typed = _conformed(frame, schema).drop_duplicates(list(keys), keep="last")
+    typed = _last_per_key(_conformed(frame, schema), keys)
     conflict = f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
-    return _insert_on_conflict(session, table, typed.reset_index(drop=True), schema, conflict)
+    return _insert_on_conflict(session, table, typed, schema, conflict)
+
+
+def _last_per_key(typed: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    # PostgreSQL refuses one statement touching a row twice; the last row of a key wins and
+    # the rest keep their order.
+    return typed.drop_duplicates(list(keys), keep="last").reset_index(drop=True)
 
 
 def _insert_on_conflict(

@@ -166,16 +166,14 @@ def _column(values: tuple[Any, ...], dtype: str, index: pd.RangeIndex) -> pd.Ser
 def _dates(values: tuple[Any, ...], index: pd.RangeIndex) -> pd.Series:
     first = next((value for value in values if value is not None), None)
     if isinstance(first, str):  # ISO dates as SQLite stores them
-        text = pd.Series(values, index=index, dtype=object)
-        parsed = pd.to_datetime(text, format="ISO8601", utc=True)
-        return parsed.dt.tz_localize(None).astype("datetime64[ns]")
+        return _naive_datetimes(pd.Series(values, index=index, dtype=object), "ISO8601")
     if first is None or type(first) is dt.date:
         days = pa.array(values, type=pa.date32())
         return pd.Series(days.to_pandas(date_as_object=False), index=index).astype("datetime64[ns]")
     return _naive_datetimes(pd.Series(values, index=index, dtype=object))
 
 
-def _naive_datetimes(series: pd.Series) -> pd.Series:
+def _naive_datetimes(series: pd.Series, format: str | None = None) -> pd.Series:
     # Timestamps come back timezone-aware from PostgreSQL and naive from SQLite: both are UTC.
-    parsed = pd.to_datetime(series, utc=True)
+    parsed = pd.to_datetime(series, format=format, utc=True)
     return parsed.dt.tz_localize(None).astype("datetime64[ns]")

@@ -34,7 +34,6 @@ from signals.schema import (
     RESOLUTION_SCHEMA,
     SIGNAL_STATE_SCHEMA,
     STRING,
-    conform,
 )
 
 #: Stored household state: the contract + the night it held.
@@ -166,9 +165,7 @@ def save_household_states(
     """The state of tonight's households on ``night`` (a rerun of the night replaces it)."""
     frame = states.assign(night=pd.Timestamp(night), run_id=run_id)
     schema = {**STORED_HOUSEHOLD_STATE_SCHEMA, "run_id": STRING}
-    keys = ["household_key", "night"]
-    frame = conform(frame, schema).drop_duplicates(keys, keep="last")
-    upsert_frame(session, table_of(HouseholdState), frame, schema, keys)
+    upsert_frame(session, table_of(HouseholdState), frame, schema, ["household_key", "night"])
 
 
 def load_household_states(session: Session, as_of: dt.date) -> pd.DataFrame:
